@@ -1,0 +1,279 @@
+// Stack config: the interface platform engineers and release managers use. Parsed with zod before
+// any resource exists; every problem is reported at once, each naming its key, what was expected
+// and what was found.
+
+import * as z from "zod";
+import {
+  SERVICE_NAMES,
+  type ServiceName,
+  WORKER_NAMES,
+  type WorkerName,
+} from "../shared/workers.ts";
+import { WORKERS } from "./topology.ts";
+
+/** The Pulumi project name, and so the config namespace (`platform:rollout`). */
+export const PROJECT = "platform";
+
+/** Compatibility date every worker gets unless a stack overrides it. */
+export const DEFAULT_COMPATIBILITY_DATE = "2025-09-01";
+
+const HEX32 = /^[0-9a-f]{32}$/;
+const HOSTNAME = /^(?=.{1,253}$)(?!-)[a-z0-9-]{1,63}(?<!-)(\.(?!-)[a-z0-9-]{1,63}(?<!-))+$/;
+const SCRIPT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+const PATH_PREFIX = /^\/[a-z0-9][a-z0-9/_-]*[a-z0-9_-]$/;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+const weight = z.number({ error: "must be an integer 0-100" }).int().min(0).max(100);
+
+const workerOverrides = z.strictObject({
+  compatibilityDate: z.string().regex(DATE, { error: "must be a date like 2025-09-01" }).optional(),
+  compatibilityFlags: z.array(z.string().min(1)).optional(),
+  observability: z
+    .strictObject({
+      enabled: z.boolean({ error: "must be true or false" }),
+      headSamplingRate: z.number().min(0).max(1, { error: "must be a number 0-1" }).optional(),
+    })
+    .optional(),
+  /** Extra path prefixes this service serves (e.g. a legacy alias); services only. */
+  pathPrefixes: z
+    .array(
+      z.string().regex(PATH_PREFIX, {
+        error: 'must be a path like "/api/name" (lowercase, no trailing slash)',
+      }),
+    )
+    .optional(),
+});
+
+export type WorkerOverrides = z.infer<typeof workerOverrides>;
+
+const stackSchema = z.strictObject({
+  accountId: z.string({ error: "is required" }).regex(HEX32, {
+    error: "must be a 32-character lowercase hex Cloudflare account id",
+  }),
+  zoneId: z
+    .string({ error: "is required" })
+    .regex(HEX32, { error: "must be a 32-character lowercase hex Cloudflare zone id" }),
+  hostname: z.string({ error: "is required" }).regex(HOSTNAME, {
+    error: 'must be a hostname like "api.example.com" (no scheme, path or port)',
+  }),
+  /** How the router is reached: a zone route `<hostname>/*` or a Workers custom domain. */
+  publicEndpoint: z
+    .enum(["route", "customDomain"], { error: 'must be "route" or "customDomain"' })
+    .default("route"),
+  namePrefix: z.string({ error: "is required" }).regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, {
+    error: "must be 2-40 lowercase letters, digits or dashes, starting with a letter",
+  }),
+  monolith: z
+    .strictObject({
+      scriptName: z.string({ error: "is required" }).regex(SCRIPT_NAME, {
+        error: "must be a Worker script name (lowercase letters, digits, dashes)",
+      }),
+      /** Deploy this repo's stand-in monolith under scriptName (staging, demos). */
+      deployStandIn: z.boolean({ error: "must be true or false" }).default(false),
+    })
+    .optional(),
+  database: z.union(
+    [
+      z.strictObject({
+        name: z.string().regex(/^[a-z0-9][a-z0-9-_]{0,62}$/, {
+          error: "must be a D1 database name (lowercase letters, digits, dashes)",
+        }),
+      }),
+      z.strictObject({
+        id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
+          error: "must be a D1 database UUID",
+        }),
+      }),
+    ],
+    { error: 'must be { name: "<new database>" } or { id: "<existing database uuid>" }' },
+  ),
+  corsOrigins: z
+    .array(
+      z.string().refine(isOrigin, {
+        error: 'must be an origin like "https://app.example.com" (scheme and host, no path)',
+      }),
+    )
+    .default([]),
+  rollout: z.record(z.string(), weight).default({}),
+  secretsStoreId: z.string({ error: "is required" }).regex(HEX32, {
+    error: "must be the 32-character hex id of the account's Secrets Store",
+  }),
+  jwtSecret: z.string().min(32, { error: "must be at least 32 characters" }),
+  compatibilityDate: z
+    .string()
+    .regex(DATE, { error: "must be a date like 2025-09-01" })
+    .default(DEFAULT_COMPATIBILITY_DATE),
+  workers: z.record(z.string(), workerOverrides).default({}),
+});
+
+type ParsedStack = z.infer<typeof stackSchema>;
+
+export interface StackConfig extends Omit<ParsedStack, "rollout" | "workers"> {
+  /** Stack name, e.g. `staging`. */
+  stack: string;
+  /** Every service's weight, defaults filled in (0 with a monolith, 100 without). */
+  rollout: Record<ServiceName, number>;
+  workers: Partial<Record<WorkerName, WorkerOverrides>>;
+}
+
+/** Raised when a stack config is wrong; `problems` holds one line per problem. */
+export class ConfigError extends Error {
+  constructor(
+    readonly source: string,
+    readonly problems: string[],
+  ) {
+    super(
+      `${source} has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join("\n")}`,
+    );
+    this.name = "ConfigError";
+  }
+}
+
+/** Keys whose values are structured; Pulumi hands them over as JSON strings. */
+const STRUCTURED_KEYS = new Set(["monolith", "database", "corsOrigins", "rollout", "workers"]);
+
+/**
+ * Turns raw config (keys with or without the `platform:` namespace; values as Pulumi gives them,
+ * JSON strings for objects, or as a YAML stack file holds them) into a checked StackConfig.
+ * Throws ConfigError listing every problem.
+ */
+export function parseStackConfig(
+  raw: Record<string, unknown>,
+  options: { stack: string; source?: string },
+): StackConfig {
+  const source = options.source ?? `stack "${options.stack}"`;
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [fullKey, value] of Object.entries(raw)) {
+    const [namespace, key] = fullKey.includes(":") ? fullKey.split(":", 2) : [PROJECT, fullKey];
+    if (namespace !== PROJECT || key === undefined) continue;
+    values[key] = STRUCTURED_KEYS.has(key) ? decodeStructured(key, value, problems) : value;
+  }
+  const parsed = stackSchema.safeParse(values);
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(describeIssue(issue, values));
+  }
+  problems.push(...crossKeyProblems(values));
+  if (problems.length > 0 || !parsed.success) {
+    throw new ConfigError(
+      source,
+      [...new Set(problems)].map((p) => withStack(p, options.stack)),
+    );
+  }
+  const data = parsed.data;
+  const fallbackWeight = data.monolith ? 0 : 100;
+  const rollout = Object.fromEntries(
+    SERVICE_NAMES.map((name) => [name, data.rollout[name] ?? fallbackWeight]),
+  ) as Record<ServiceName, number>;
+  return { ...data, stack: options.stack, rollout, workers: data.workers };
+}
+
+function decodeStructured(key: string, value: unknown, problems: string[]): unknown {
+  if (typeof value !== "string") return value;
+  try {
+    return JSON.parse(value);
+  } catch {
+    problems.push(
+      `${PROJECT}:${key} must be a YAML/JSON object or list, got ${JSON.stringify(value)}`,
+    );
+    return undefined;
+  }
+}
+
+function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>): string {
+  if (issue.code === "unrecognized_keys") {
+    const where = issue.path.length ? `${PROJECT}:${issue.path.join(".")}` : `${PROJECT}`;
+    return issue.keys
+      .map((k) => `${where}${issue.path.length ? "." : ":"}${k} is not a known setting`)
+      .join("\n");
+  }
+  const key = `${PROJECT}:${issue.path.map(String).join(".")}`;
+  const found = valueAt(values, issue.path);
+  if (found === undefined) {
+    if (issue.path.length === 1 && issue.path[0] === "jwtSecret") {
+      return `${key} is required: run \`pulumi config set --secret ${key} <at least 32 random characters> --stack <stack>\``;
+    }
+    return `${key} is required`;
+  }
+  const message = issue.message.startsWith("Invalid") ? "has the wrong type" : issue.message;
+  const shown = issue.path[0] === "jwtSecret" ? "[secret]" : JSON.stringify(found);
+  return `${key} ${message}, got ${shown}`;
+}
+
+function valueAt(values: unknown, path: readonly PropertyKey[]): unknown {
+  let current = values;
+  for (const segment of path) {
+    if (current === null || typeof current !== "object") return undefined;
+    current = (current as Record<PropertyKey, unknown>)[segment];
+  }
+  return current;
+}
+
+function withStack(problem: string, stack: string): string {
+  return problem.replace("--stack <stack>", `--stack ${stack}`);
+}
+
+/** Checks that span keys; they read the raw values so they report even when other keys are wrong. */
+function crossKeyProblems(values: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  const rollout = isRecord(values.rollout) ? values.rollout : {};
+  for (const [name, value] of Object.entries(rollout)) {
+    if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
+      problems.push(
+        `${PROJECT}:rollout.${name} is not a service; expected one of ${SERVICE_NAMES.join(", ")}`,
+      );
+    } else if (values.monolith === undefined && value !== 100) {
+      problems.push(
+        `${PROJECT}:rollout.${name} must be 100 when no monolith is configured (there is no blue side), got ${JSON.stringify(value)}`,
+      );
+    }
+  }
+  const owners = new Map<string, string>();
+  for (const worker of WORKERS) {
+    if (worker.kind === "router") continue;
+    for (const prefix of worker.pathPrefixes) owners.set(prefix, worker.name);
+  }
+  const workers = isRecord(values.workers) ? values.workers : {};
+  for (const [name, overrides] of Object.entries(workers)) {
+    if (!(WORKER_NAMES as readonly string[]).includes(name)) {
+      problems.push(
+        `${PROJECT}:workers.${name} is not a worker; expected one of ${WORKER_NAMES.join(", ")}`,
+      );
+      continue;
+    }
+    const prefixes = isRecord(overrides) ? overrides.pathPrefixes : undefined;
+    if (!Array.isArray(prefixes)) continue;
+    if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
+      problems.push(`${PROJECT}:workers.${name}.pathPrefixes can only be set for a service`);
+      continue;
+    }
+    for (const prefix of prefixes) {
+      if (typeof prefix !== "string") continue;
+      const owner = owners.get(prefix);
+      if (owner) {
+        problems.push(
+          `${PROJECT}:workers.${name}.pathPrefixes has "${prefix}", already served by "${owner}"; each path prefix belongs to one worker`,
+        );
+      }
+      owners.set(prefix, name);
+    }
+  }
+  return problems;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+function isOrigin(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === "https:" || url.protocol === "http:") &&
+      url.origin === value &&
+      url.pathname === "/"
+    );
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,9 @@
+// The analytics worker. Placeholder until its own issue fills it: answers its health check.
+
+import { Hono } from "hono";
+
+const app = new Hono();
+
+app.get("/health", (c) => c.json({ worker: "analytics", ok: true }));
+
+export default app;
