@@ -1,0 +1,46 @@
+// The Hono app every service starts from: request id, JSON errors in the shared shape, JSON 404,
+// and no stack trace or SQL error ever reaching the client.
+
+import { Hono } from "hono";
+import type { D1Database } from "../d1.ts";
+import { ApiError, errorBody } from "../errors.ts";
+import { REQUEST_ID_HEADER } from "../identity.ts";
+import type { JwtSecretBinding } from "../jwt-secret.ts";
+
+export interface ServiceBindings {
+  DB: D1Database;
+  JWT_SECRET?: JwtSecretBinding;
+}
+
+export type ServiceEnv = { Bindings: ServiceBindings; Variables: { requestId: string } };
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
+
+/** A service app named `worker` (logged with every unexpected error). */
+export function createServiceApp(worker: string): Hono<ServiceEnv> {
+  const app = new Hono<ServiceEnv>();
+  app.use(async (c, next) => {
+    const given = c.req.header(REQUEST_ID_HEADER);
+    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    c.set("requestId", requestId);
+    await next();
+    c.header(REQUEST_ID_HEADER, requestId);
+  });
+  app.onError((error, c) => {
+    const requestId = c.get("requestId") ?? "unknown";
+    c.header(REQUEST_ID_HEADER, requestId);
+    if (error instanceof ApiError) {
+      return c.json(errorBody(error.code, error.message, requestId), error.status);
+    }
+    console.error(`[${worker}] ${requestId} ${c.req.method} ${c.req.path}:`, error);
+    return c.json(errorBody("internal_error", "Something went wrong on our side.", requestId), 500);
+  });
+  app.notFound((c) => {
+    const requestId = c.get("requestId") ?? "unknown";
+    return c.json(
+      errorBody("not_found", `No route for ${c.req.method} ${c.req.path}.`, requestId),
+      404,
+    );
+  });
+  return app;
+}
