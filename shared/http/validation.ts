@@ -44,7 +44,8 @@ export function parseWith<T extends z.ZodMiniType>(
   value: unknown,
   where: "body" | "query" | "params",
 ): z.infer<T> {
-  const result = schema.safeParse(value);
+  // zod v4 leaves `input` off issues unless asked; describeIssue needs it to tell "missing" from "wrong type".
+  const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return result.data as z.infer<T>;
   const message = result.error.issues.map((issue) => describeIssue(issue, where)).join("; ");
   throw new ApiError(400, "invalid_request", message);
