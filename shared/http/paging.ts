@@ -1,0 +1,78 @@
+// List paging shared by every service: the `limit`/`cursor` query fields, opaque cursors
+// (base64url of JSON, so clients cannot depend on what is inside) and the page answer shape.
+
+import * as z from "zod/mini";
+import { ApiError } from "../errors.ts";
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 50;
+/** Longest cursor accepted; ours are far shorter, so anything longer is not ours. */
+export const MAX_CURSOR_LENGTH = 512;
+
+/** Query fields of every list; spread into a service's own query schema to add filters. */
+export const pageQueryShape = {
+  limit: z._default(
+    z.pipe(z.coerce.number(), z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE))),
+    DEFAULT_PAGE_SIZE,
+  ),
+  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH))),
+};
+
+/** `?limit=` (1-50, default 20) and `?cursor=`; other query fields are ignored. */
+export const pageQuery = z.object(pageQueryShape);
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+export function encodeCursor(position: unknown): string {
+  const bytes = new TextEncoder().encode(JSON.stringify(position));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+/** Reads a cursor this service issued; anything else is a 400 naming `query.cursor`. */
+export function decodeCursor<T extends z.ZodMiniType>(cursor: string, schema: T): z.infer<T> {
+  const position = readCursorJson(cursor);
+  const result = schema.safeParse(position);
+  if (!result.success) throw badCursor();
+  return result.data as z.infer<T>;
+}
+
+/**
+ * Builds a page from rows fetched with `LIMIT limit + 1`: the extra row only says that more
+ * follow, and the cursor points after the last row shown.
+ */
+export function pageFrom<Row, Item>(
+  rows: Row[],
+  limit: number,
+  toItem: (row: Row) => Item,
+  positionOf: (last: Row) => unknown,
+): Page<Item> {
+  const shown = rows.slice(0, limit);
+  const last = shown[shown.length - 1];
+  const nextCursor =
+    rows.length > limit && last !== undefined ? encodeCursor(positionOf(last)) : null;
+  return { items: shown.map(toItem), nextCursor };
+}
+
+function readCursorJson(cursor: string): unknown {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw badCursor();
+  try {
+    const binary = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
+    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
+  } catch {
+    throw badCursor();
+  }
+}
+
+function badCursor(): ApiError {
+  return new ApiError(
+    400,
+    "invalid_request",
+    "query.cursor is not a cursor this list gave out; drop it to start from the first page.",
+  );
+}
