@@ -1,9 +1,13 @@
-// The analytics worker. Placeholder until its own issue fills it: answers its health check.
+// The analytics worker (owns `events`): records pitch views and shows a pitch's owner its stats.
 
-import { Hono } from "hono";
+import { createServiceApp } from "../../../shared/http/app.ts";
+import { recordEvents } from "./events.ts";
+import { pitchStats } from "./stats.ts";
 
-const app = new Hono();
+const app = createServiceApp("analytics");
 
 app.get("/health", (c) => c.json({ worker: "analytics", ok: true }));
+app.post("/api/analytics/events", recordEvents);
+app.get("/api/analytics/pitches/:id/stats", pitchStats);
 
 export default app;
