@@ -14,7 +14,7 @@ export function describeIssue(issue: Issue, where: string): string {
     case "invalid_type":
       return issue.input === undefined
         ? `${field} is required`
-        : `${field} must be ${issue.expected === "int" ? "an integer" : `a ${issue.expected}`}`;
+        : `${field} must be ${issue.expected === "int" ? "an integer" : withArticle(issue.expected)}`;
     case "too_small":
       return issue.origin === "string"
         ? `${field} must be at least ${issue.minimum} character${issue.minimum === 1 ? "" : "s"}`
@@ -36,6 +36,10 @@ export function describeIssue(issue: Issue, where: string): string {
         ? `${field} ${issue.message}`
         : `${field} is invalid`;
   }
+}
+
+function withArticle(noun: string): string {
+  return `${/^[aeiou]/.test(noun) ? "an" : "a"} ${noun}`;
 }
 
 /** Parses `value` with `schema`; throws a 400 ApiError (`invalid_request`) naming every bad field. */
