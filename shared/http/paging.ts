@@ -21,6 +21,17 @@ export const pageQueryShape = {
 /** `?limit=` (1-50, default 20) and `?cursor=`; other query fields are ignored. */
 export const pageQuery = z.object(pageQueryShape);
 
+/**
+ * The position after a row in a list ordered by a time column then id, both descending:
+ * `[time, id]` of the last row shown. Lists decode their cursor with this schema.
+ */
+export const timeIdPosition = z.tuple([
+  z.string().check(z.maxLength(64)),
+  z.string().check(z.maxLength(128)),
+]);
+
+export type TimeIdPosition = z.infer<typeof timeIdPosition>;
+
 export interface Page<T> {
   items: T[];
   nextCursor: string | null;

@@ -1,0 +1,68 @@
+import { describe, expect, it } from "vitest";
+import * as z from "zod/mini";
+import { ApiError } from "../errors.ts";
+import { decodeCursor, encodeCursor, pageFrom, pageQuery, timeIdPosition } from "./paging.ts";
+import { parseWith } from "./validation.ts";
+
+describe("pageQuery", () => {
+  it("defaults limit to 20 and reads it from the query string", () => {
+    expect(parseWith(pageQuery, {}, "query")).toEqual({ limit: 20 });
+    expect(parseWith(pageQuery, { limit: "1", cursor: "abc" }, "query")).toEqual({
+      limit: 1,
+      cursor: "abc",
+    });
+  });
+
+  it.each([
+    ["0", "query.limit must be at least 1"],
+    ["51", "query.limit must be at most 50"],
+    ["2.5", "query.limit must be an integer"],
+    ["ten", "query.limit must be a number"],
+  ])("refuses limit=%s", (limit, message) => {
+    expect(() => parseWith(pageQuery, { limit }, "query")).toThrow(message);
+  });
+});
+
+describe("cursors", () => {
+  it("round-trip any JSON position, unicode included, as base64url", () => {
+    const position = ["2025-01-01T00:00:00.000Z", "é/+?"];
+    const cursor = encodeCursor(position);
+    expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
+    expect(decodeCursor(cursor, timeIdPosition)).toEqual(position);
+  });
+
+  it.each([
+    ["not base64url", "a+b"],
+    ["not JSON", encodeCursor("x").slice(0, 2)],
+    ["the wrong shape", encodeCursor({ offset: 3 })],
+    ["padding junk", "===="],
+  ])("refuse %s with a 400 naming query.cursor", (_, cursor) => {
+    try {
+      decodeCursor(cursor, timeIdPosition);
+      expect.unreachable();
+    } catch (error) {
+      expect(error).toBeInstanceOf(ApiError);
+      expect(error).toMatchObject({ status: 400, code: "invalid_request" });
+      expect((error as ApiError).message).toMatch(/^query\.cursor /);
+    }
+  });
+});
+
+describe("pageFrom", () => {
+  const toItem = (n: number) => ({ n });
+  const positionOf = (n: number) => ({ after: n });
+
+  it("drops the look-ahead row and points the cursor after the last row shown", () => {
+    const page = pageFrom([1, 2, 3], 2, toItem, positionOf);
+    expect(page.items).toEqual([{ n: 1 }, { n: 2 }]);
+    expect(decodeCursor(page.nextCursor!, z.object({ after: z.number() }))).toEqual({ after: 2 });
+  });
+
+  it("has no cursor on the last page", () => {
+    expect(pageFrom([1, 2], 2, toItem, positionOf)).toEqual({
+      items: [{ n: 1 }, { n: 2 }],
+      nextCursor: null,
+    });
+    expect(pageFrom([], 2, toItem, positionOf)).toEqual({ items: [], nextCursor: null });
+  });
+});
