@@ -1,9 +1,15 @@
-// The production worker. Placeholder until its own issue fills it: answers its health check.
+// The production worker (owns `offers`): production companies make offers on published pitches
+// and the pitches' creators accept or decline them.
 
-import { Hono } from "hono";
+import { createServiceApp } from "../../../shared/http/app.ts";
+import { createOffer, decideOffer, listOwnOffers } from "./offers.ts";
 
-const app = new Hono();
+const app = createServiceApp("production");
 
 app.get("/health", (c) => c.json({ worker: "production", ok: true }));
+app.post("/api/production/offers", createOffer);
+app.get("/api/production/offers", listOwnOffers);
+app.post("/api/production/offers/:id/accept", decideOffer("accepted"));
+app.post("/api/production/offers/:id/decline", decideOffer("declined"));
 
 export default app;
