@@ -7,7 +7,7 @@ import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import { decodeCursor, pageFrom, pageQuery } from "../../../shared/http/paging.ts";
+import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { OFFER_COLUMNS, type OfferRow, offerFromRow } from "../../../shared/offers.ts";
 import { MAX_BUDGET } from "../../../shared/pitches.ts";
@@ -18,9 +18,6 @@ const newOffer = z.strictObject({
   amount: z.int().check(z.minimum(1), z.maximum(MAX_BUDGET)),
   terms: z.string().check(z.minLength(1), z.maxLength(2000)),
 });
-
-/** Where the next page starts: the last offer shown, as `[createdAt, id]`. */
-const offerCursor = z.tuple([z.string(), z.string()]);
 
 export async function createOffer(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "production");
@@ -56,7 +53,7 @@ export async function createOffer(c: Context<ServiceEnv>): Promise<Response> {
 export async function listOwnOffers(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "production");
   const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = cursor ? decodeCursor(cursor, offerCursor) : undefined;
+  const after = cursor ? decodeCursor(cursor, timeIdPosition) : undefined;
   const rows = await c.env.DB.prepare(
     `SELECT ${OFFER_COLUMNS} FROM offers WHERE production_id = ?
      ${after ? "AND (created_at < ? OR (created_at = ? AND id < ?))" : ""}
