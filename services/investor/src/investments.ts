@@ -1,0 +1,95 @@
+// An investor's interest in and commitments to published pitches. Each POST is a new record; the
+// portfolio sums them per pitch.
+
+import type { Context } from "hono";
+import * as z from "zod/mini";
+import { ApiError } from "../../../shared/errors.ts";
+import type { ServiceEnv } from "../../../shared/http/app.ts";
+import { readJson } from "../../../shared/http/body.ts";
+import { requireIdentity } from "../../../shared/http/identity.ts";
+import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
+import { parseWith } from "../../../shared/http/validation.ts";
+import { MAX_BUDGET } from "../../../shared/pitches.ts";
+import { requirePublishedPitch } from "./published-pitch.ts";
+
+export const INVESTMENT_KINDS = ["interest", "commitment"] as const;
+
+const newInvestment = z.strictObject({
+  pitchId: z.uuid(),
+  kind: z.enum(INVESTMENT_KINDS),
+  amount: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_BUDGET))),
+  note: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
+});
+
+interface InvestmentRow {
+  id: string;
+  investor_id: string;
+  pitch_id: string;
+  kind: (typeof INVESTMENT_KINDS)[number];
+  amount: number | null;
+  note: string | null;
+  created_at: string;
+}
+
+const INVESTMENT_COLUMNS = "id, investor_id, pitch_id, kind, amount, note, created_at";
+
+function investmentFromRow(row: InvestmentRow) {
+  return {
+    id: row.id,
+    investorId: row.investor_id,
+    pitchId: row.pitch_id,
+    kind: row.kind,
+    amount: row.amount,
+    note: row.note,
+    createdAt: row.created_at,
+  };
+}
+
+/** The caller's investments, newest first. */
+export async function listInvestments(c: Context<ServiceEnv>): Promise<Response> {
+  const { userId } = requireIdentity(c, "investor");
+  const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
+  const after = cursor ? decodeCursor(cursor, timeIdPosition) : undefined;
+  const rows = await c.env.DB.prepare(
+    `SELECT ${INVESTMENT_COLUMNS} FROM investments WHERE investor_id = ?
+     ${after ? "AND (created_at < ? OR (created_at = ? AND id < ?))" : ""}
+     ORDER BY created_at DESC, id DESC LIMIT ?`,
+  )
+    .bind(userId, ...(after ? [after[0], after[0], after[1]] : []), limit + 1)
+    .all<InvestmentRow>();
+  return c.json(
+    pageFrom(rows.results, limit, investmentFromRow, (last) => [last.created_at, last.id]),
+  );
+}
+
+export async function createInvestment(c: Context<ServiceEnv>): Promise<Response> {
+  const { userId } = requireIdentity(c, "investor");
+  const input = await readJson(c, newInvestment);
+  // Checked here rather than in the schema so the message names the field and the rule.
+  if (input.kind === "commitment" && input.amount === undefined) {
+    throw new ApiError(400, "invalid_request", "body.amount is required when kind is commitment");
+  }
+  if (input.kind === "interest" && input.amount !== undefined) {
+    throw new ApiError(
+      400,
+      "invalid_request",
+      "body.amount is only for commitments; leave it out when kind is interest",
+    );
+  }
+  await requirePublishedPitch(c.env.DB, input.pitchId);
+  const row: InvestmentRow = {
+    id: crypto.randomUUID(),
+    investor_id: userId,
+    pitch_id: input.pitchId,
+    kind: input.kind,
+    amount: input.amount ?? null,
+    note: input.note ?? null,
+    created_at: new Date().toISOString(),
+  };
+  await c.env.DB.prepare(
+    `INSERT INTO investments (${INVESTMENT_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+  )
+    .bind(row.id, row.investor_id, row.pitch_id, row.kind, row.amount, row.note, row.created_at)
+    .run();
+  return c.json({ investment: investmentFromRow(row) }, 201);
+}

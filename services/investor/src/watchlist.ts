@@ -1,0 +1,64 @@
+// An investor's watchlist: published pitches they keep an eye on. Adding twice keeps the first
+// `addedAt` (200 instead of 201); removing is idempotent so a retried DELETE is harmless.
+
+import type { Context } from "hono";
+import * as z from "zod/mini";
+import type { ServiceEnv } from "../../../shared/http/app.ts";
+import { readJson } from "../../../shared/http/body.ts";
+import { requireIdentity } from "../../../shared/http/identity.ts";
+import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
+import { parseWith } from "../../../shared/http/validation.ts";
+import { type PitchRow, pitchColumnsOf, pitchFromRow } from "../../../shared/pitches.ts";
+import { requirePublishedPitch } from "./published-pitch.ts";
+
+const watchInput = z.strictObject({ pitchId: z.uuid() });
+
+type WatchRow = PitchRow & { added_at: string };
+
+function entryFromRow(row: WatchRow) {
+  return { pitch: pitchFromRow(row), addedAt: row.added_at };
+}
+
+/** The caller's watchlist, most recently added first. */
+export async function listWatchlist(c: Context<ServiceEnv>): Promise<Response> {
+  const { userId } = requireIdentity(c, "investor");
+  const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
+  const after = cursor ? decodeCursor(cursor, timeIdPosition) : undefined;
+  const rows = await c.env.DB.prepare(
+    `SELECT ${pitchColumnsOf("p")}, w.created_at AS added_at
+     FROM watchlist w JOIN pitches p ON p.id = w.pitch_id
+     WHERE w.investor_id = ?
+     ${after ? "AND (w.created_at < ? OR (w.created_at = ? AND w.pitch_id < ?))" : ""}
+     ORDER BY w.created_at DESC, w.pitch_id DESC LIMIT ?`,
+  )
+    .bind(userId, ...(after ? [after[0], after[0], after[1]] : []), limit + 1)
+    .all<WatchRow>();
+  return c.json(pageFrom(rows.results, limit, entryFromRow, (last) => [last.added_at, last.id]));
+}
+
+export async function addToWatchlist(c: Context<ServiceEnv>): Promise<Response> {
+  const { userId } = requireIdentity(c, "investor");
+  const { pitchId } = await readJson(c, watchInput);
+  const db = c.env.DB;
+  const pitch = await requirePublishedPitch(db, pitchId);
+  const inserted = await db
+    .prepare(
+      "INSERT INTO watchlist (investor_id, pitch_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(userId, pitchId, new Date().toISOString())
+    .run();
+  const row = await db
+    .prepare("SELECT created_at FROM watchlist WHERE investor_id = ? AND pitch_id = ?")
+    .bind(userId, pitchId)
+    .first<{ created_at: string }>();
+  const entry = entryFromRow({ ...pitch, added_at: row?.created_at ?? "" });
+  return c.json({ entry }, inserted.meta.changes > 0 ? 201 : 200);
+}
+
+export async function removeFromWatchlist(c: Context<ServiceEnv>): Promise<Response> {
+  const { userId } = requireIdentity(c, "investor");
+  await c.env.DB.prepare("DELETE FROM watchlist WHERE investor_id = ? AND pitch_id = ?")
+    .bind(userId, c.req.param("pitchId") ?? "")
+    .run();
+  return c.body(null, 204);
+}
