@@ -1,9 +1,94 @@
-// The router worker. Placeholder until its own issue fills it: answers its health check.
+// The router worker: every request passes through it. Request id, CORS, central auth, longest
+// prefix routing, the sticky weighted split and the fallback; no business logic, no database.
 
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
+import { ApiError, errorBody } from "../../../shared/errors.ts";
+import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../../../shared/identity.ts";
+import { bindingNameOf, type RouteTarget } from "../../../shared/workers.ts";
+import { authenticate, signInRequired } from "./auth.ts";
+import type { Bindings, RouterEnv, ServiceBinding } from "./bindings.ts";
+import { readRouterConfig } from "./config.ts";
+import { corsFor } from "./cors.ts";
+import { send, sendWithFallback, upstreamRequests } from "./proxy.ts";
+import { requestIdFrom } from "./request-id.ts";
+import { isPublicRoute, normalizePath, routeFor } from "./routing.ts";
+import { splitCookie, splitDecision } from "./split.ts";
 
-const app = new Hono();
+export type { Bindings, ServiceBinding } from "./bindings.ts";
+
+const app = new Hono<RouterEnv>();
+
+app.use(async (c, next) => {
+  const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
+  c.set("requestId", requestId);
+  await next();
+  c.header(REQUEST_ID_HEADER, requestId);
+  if (!c.res.headers.has(SERVED_BY_HEADER)) c.header(SERVED_BY_HEADER, "router");
+});
+
+app.use(async (c, next) => {
+  c.set("config", readRouterConfig(c.env?.CONFIG));
+  await next();
+});
+
+app.use((c, next) => corsFor(c.get("config").corsOrigins)(c, next));
 
 app.get("/health", (c) => c.json({ worker: "router", ok: true }));
+
+app.all("*", async (c) => {
+  const { config, requestId } = c.var;
+  const url = new URL(c.req.url);
+  const path = normalizePath(url.pathname);
+  const method = c.req.method;
+  const route = routeFor(path, config.routes);
+  if (!route) throw new ApiError(404, "not_found", `No service serves ${path}.`);
+  const identity = await authenticate(c.req.header("authorization"), c.env.JWT_SECRET);
+  if (!identity && !isPublicRoute(method, path, config.publicRoutes)) {
+    throw signInRequired(method, path);
+  }
+  const makeRequest = upstreamRequests(c.req.raw, identity, requestId);
+  const monolith = config.monolith ? bindingOf(c.env, "monolith") : undefined;
+  if (route.target === "monolith") {
+    if (!monolith) {
+      throw new ApiError(503, "not_migrated", `${path} is served by the monolith, which is gone.`);
+    }
+    return send(monolith, makeRequest(), "monolith", requestId);
+  }
+  const service = route.target;
+  const weight = config.rollout[service] ?? (monolith ? 0 : 100);
+  const split = monolith
+    ? splitDecision(service, weight, identity?.userId, c.req.header("cookie"))
+    : { green: true };
+  const response = split.green
+    ? await sendWithFallback(service, bindingOf(c.env, service), monolith, makeRequest, requestId)
+    : await send(monolith!, makeRequest(), "monolith", requestId);
+  if (split.newKey) {
+    response.headers.append("set-cookie", splitCookie(split.newKey, url.protocol === "https:"));
+  }
+  return response;
+});
+
+app.onError((error, c) => {
+  const requestId = c.var.requestId ?? requestIdFrom(undefined);
+  if (error instanceof ApiError) {
+    if (error.status === 401) c.header("www-authenticate", 'Bearer realm="pitch"');
+    return c.json(errorBody(error.code, error.message, requestId), error.status);
+  }
+  console.error(`[router] ${requestId} ${c.req.method} ${c.req.url}:`, error);
+  return c.json(errorBody("internal_error", "The router failed; try again.", requestId), 500);
+});
+
+function bindingOf(env: Bindings, target: RouteTarget): ServiceBinding {
+  const name = bindingNameOf(target);
+  const binding = (env as unknown as Record<string, ServiceBinding | undefined>)[name];
+  if (!binding?.fetch) {
+    throw new ApiError(
+      500,
+      "router_misconfigured",
+      `The router has no ${name} service binding; bind it to the ${target} worker${target === "monolith" ? " or set CONFIG.monolith to false" : ""}.`,
+    );
+  }
+  return binding;
+}
 
 export default app;

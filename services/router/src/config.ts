@@ -1,0 +1,76 @@
+// Reads the CONFIG binding (built by infra/router-config.ts). A wrong value is an operator error,
+// so it becomes a 500 that names the binding and the key instead of a confusing routing failure.
+
+import { ApiError } from "../../../shared/errors.ts";
+import type { RouterConfig } from "../../../shared/router-config.ts";
+import { isServiceName } from "../../../shared/workers.ts";
+
+type Json = Record<string, unknown>;
+
+const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/** Checked configs by binding object, so each isolate validates (and sorts) a config once. */
+const checked = new WeakMap<object, RouterConfig>();
+
+/** The config with its routes sorted longest prefix first; throws a 500 ApiError when invalid. */
+export function readRouterConfig(binding: unknown): RouterConfig {
+  const hit = isObject(binding) ? checked.get(binding) : undefined;
+  if (hit) return hit;
+  const problem = configProblem(binding);
+  if (problem || !isObject(binding)) {
+    throw new ApiError(
+      500,
+      "router_misconfigured",
+      `The router's CONFIG binding ${problem}; deploy it with the value infra/router-config.ts builds.`,
+    );
+  }
+  const config = binding as unknown as RouterConfig;
+  const sorted = {
+    ...config,
+    routes: [...config.routes].sort((a, b) => b.prefix.length - a.prefix.length),
+  };
+  checked.set(binding, sorted);
+  return sorted;
+}
+
+/** The first thing wrong with a CONFIG value, phrased to follow "The router's CONFIG binding". */
+export function configProblem(value: unknown): string | undefined {
+  if (value === undefined) return "is missing";
+  if (!isObject(value)) return `must be a JSON object, got ${JSON.stringify(value)}`;
+  const { routes, rollout, corsOrigins, publicRoutes, monolith } = value;
+  if (!Array.isArray(routes)) return "has no routes list (CONFIG.routes)";
+  for (const [i, route] of routes.entries()) {
+    if (!isObject(route) || typeof route.prefix !== "string" || !/^\/.*[^/]$/.test(route.prefix)) {
+      return `CONFIG.routes[${i}].prefix must be a path like "/api/name" without a trailing "/", got ${JSON.stringify(isObject(route) ? route.prefix : route)}`;
+    }
+    const target = route.target;
+    if (typeof target !== "string" || (target !== "monolith" && !isServiceName(target))) {
+      return `CONFIG.routes[${i}].target must be a service name or "monolith", got ${JSON.stringify(target)}`;
+    }
+  }
+  if (!isObject(rollout)) return "has no rollout object (CONFIG.rollout)";
+  for (const [name, weight] of Object.entries(rollout)) {
+    if (!Number.isInteger(weight) || (weight as number) < 0 || (weight as number) > 100) {
+      return `CONFIG.rollout.${name} must be an integer 0-100, got ${JSON.stringify(weight)}`;
+    }
+  }
+  if (!Array.isArray(corsOrigins) || corsOrigins.some((o) => typeof o !== "string")) {
+    return "CONFIG.corsOrigins must be a list of origins";
+  }
+  if (
+    !Array.isArray(publicRoutes) ||
+    publicRoutes.some(
+      (r) => !isObject(r) || !METHODS.includes(r.method as string) || typeof r.path !== "string",
+    )
+  ) {
+    return 'CONFIG.publicRoutes must be a list of { method, path } like { "method": "GET", "path": "/health" }';
+  }
+  if (typeof monolith !== "boolean") {
+    return `CONFIG.monolith must be true or false, got ${JSON.stringify(monolith)}`;
+  }
+  return undefined;
+}
+
+function isObject(value: unknown): value is Json {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
