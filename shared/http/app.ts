@@ -21,7 +21,11 @@ export function createServiceApp(worker: string): Hono<ServiceEnv> {
   const app = new Hono<ServiceEnv>();
   app.use(async (c, next) => {
     const given = c.req.header(REQUEST_ID_HEADER);
-    const requestId = given && REQUEST_ID.test(given) ? given : crypto.randomUUID();
+    // Apps composed into one (the monolith mounts every service) each run this middleware; the
+    // first decides, so the header and every error body carry the same id.
+    const requestId =
+      (c.get("requestId") as string | undefined) ??
+      (given && REQUEST_ID.test(given) ? given : crypto.randomUUID());
     c.set("requestId", requestId);
     await next();
     c.header(REQUEST_ID_HEADER, requestId);
