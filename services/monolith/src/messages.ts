@@ -1,0 +1,115 @@
+// Messaging between users (not migrated yet, monolith only): send, list your conversations,
+// and mark a received message read.
+
+import type { Context } from "hono";
+import * as z from "zod/mini";
+import { ApiError } from "../../../shared/errors.ts";
+import type { ServiceEnv } from "../../../shared/http/app.ts";
+import { readJson } from "../../../shared/http/body.ts";
+import { requireIdentity } from "../../../shared/http/identity.ts";
+import {
+  decodeCursor,
+  pageFrom,
+  pageQueryShape,
+  timeIdPosition,
+} from "../../../shared/http/paging.ts";
+import { parseWith } from "../../../shared/http/validation.ts";
+
+const messageInput = z.strictObject({
+  recipientId: z.uuid(),
+  body: z.string().check(z.minLength(1), z.maxLength(5000)),
+  pitchId: z.optional(z.uuid()),
+});
+
+const listQuery = z.object({ ...pageQueryShape, with: z.optional(z.uuid()) });
+
+interface MessageRow {
+  id: string;
+  sender_id: string;
+  recipient_id: string;
+  pitch_id: string | null;
+  body: string;
+  created_at: string;
+  read_at: string | null;
+}
+
+const MESSAGE_COLUMNS = "id, sender_id, recipient_id, pitch_id, body, created_at, read_at";
+
+function messageFromRow(row: MessageRow) {
+  return {
+    id: row.id,
+    senderId: row.sender_id,
+    recipientId: row.recipient_id,
+    pitchId: row.pitch_id,
+    body: row.body,
+    createdAt: row.created_at,
+    readAt: row.read_at,
+  };
+}
+
+export async function sendMessage(c: Context<ServiceEnv>): Promise<Response> {
+  const { userId } = requireIdentity(c);
+  const input = await readJson(c, messageInput);
+  if (input.recipientId === userId) {
+    throw new ApiError(400, "invalid_request", "body.recipientId must be someone other than you");
+  }
+  const db = c.env.DB;
+  const [recipient, pitch] = await db.batch([
+    db.prepare("SELECT 1 AS found FROM users WHERE id = ?").bind(input.recipientId),
+    db.prepare("SELECT 1 AS found FROM pitches WHERE id = ?").bind(input.pitchId ?? ""),
+  ]);
+  if (!recipient?.results.length) {
+    throw new ApiError(404, "not_found", `No user with id ${input.recipientId}.`);
+  }
+  if (input.pitchId && !pitch?.results.length) {
+    throw new ApiError(404, "not_found", `No pitch with id ${input.pitchId}.`);
+  }
+  const row: MessageRow = {
+    id: crypto.randomUUID(),
+    sender_id: userId,
+    recipient_id: input.recipientId,
+    pitch_id: input.pitchId ?? null,
+    body: input.body,
+    created_at: new Date().toISOString(),
+    read_at: null,
+  };
+  await db
+    .prepare(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`)
+    .bind(row.id, row.sender_id, row.recipient_id, row.pitch_id, row.body, row.created_at, null)
+    .run();
+  return c.json({ message: messageFromRow(row) }, 201);
+}
+
+/** Messages the caller sent or received (only those with `?with=` when given), newest first. */
+export async function listMessages(c: Context<ServiceEnv>): Promise<Response> {
+  const { userId } = requireIdentity(c);
+  const query = parseWith(listQuery, c.req.query(), "query");
+  const after = query.cursor ? decodeCursor(query.cursor, timeIdPosition) : undefined;
+  const between = query.with
+    ? "((sender_id = ? AND recipient_id = ?) OR (sender_id = ? AND recipient_id = ?))"
+    : "(sender_id = ? OR recipient_id = ?)";
+  const people = query.with ? [userId, query.with, query.with, userId] : [userId, userId];
+  const rows = await c.env.DB.prepare(
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${between}
+     ${after ? "AND (created_at < ? OR (created_at = ? AND id < ?))" : ""}
+     ORDER BY created_at DESC, id DESC LIMIT ?`,
+  )
+    .bind(...people, ...(after ? [after[0], after[0], after[1]] : []), query.limit + 1)
+    .all<MessageRow>();
+  return c.json(
+    pageFrom(rows.results, query.limit, messageFromRow, (last) => [last.created_at, last.id]),
+  );
+}
+
+/** Marks a received message read; reading it again keeps the first `readAt`. */
+export async function markRead(c: Context<ServiceEnv>): Promise<Response> {
+  const { userId } = requireIdentity(c);
+  const id = c.req.param("id") ?? "";
+  const row = await c.env.DB.prepare(
+    `UPDATE messages SET read_at = COALESCE(read_at, ?) WHERE id = ? AND recipient_id = ? RETURNING ${MESSAGE_COLUMNS}`,
+  )
+    .bind(new Date().toISOString(), id, userId)
+    .first<MessageRow>();
+  if (!row) throw new ApiError(404, "not_found", `No message ${id} sent to you.`);
+  return c.json({ message: messageFromRow(row) });
+}

@@ -1,0 +1,111 @@
+// NDA requests (not migrated yet, monolith only): investors and production companies ask for one
+// on a published pitch; the pitch's creator signs or declines it.
+
+import type { Context } from "hono";
+import * as z from "zod/mini";
+import { ApiError } from "../../../shared/errors.ts";
+import type { ServiceEnv } from "../../../shared/http/app.ts";
+import { readJson } from "../../../shared/http/body.ts";
+import { requireIdentity } from "../../../shared/http/identity.ts";
+import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
+import { parseWith } from "../../../shared/http/validation.ts";
+
+const ndaInput = z.strictObject({ pitchId: z.uuid() });
+
+interface NdaRow {
+  id: string;
+  pitch_id: string;
+  requester_id: string;
+  owner_id: string;
+  status: "requested" | "signed" | "declined";
+  created_at: string;
+  decided_at: string | null;
+}
+
+const NDA_COLUMNS = "id, pitch_id, requester_id, owner_id, status, created_at, decided_at";
+
+function ndaFromRow(row: NdaRow) {
+  return {
+    id: row.id,
+    pitchId: row.pitch_id,
+    requesterId: row.requester_id,
+    ownerId: row.owner_id,
+    status: row.status,
+    createdAt: row.created_at,
+    decidedAt: row.decided_at,
+  };
+}
+
+export async function requestNda(c: Context<ServiceEnv>): Promise<Response> {
+  const { userId } = requireIdentity(c, "investor", "production");
+  const { pitchId } = await readJson(c, ndaInput);
+  const db = c.env.DB;
+  const pitch = await db
+    .prepare("SELECT creator_id FROM pitches WHERE id = ? AND status = 'published'")
+    .bind(pitchId)
+    .first<{ creator_id: string }>();
+  if (!pitch) throw new ApiError(404, "not_found", `No published pitch with id ${pitchId}.`);
+  const row: NdaRow = {
+    id: crypto.randomUUID(),
+    pitch_id: pitchId,
+    requester_id: userId,
+    owner_id: pitch.creator_id,
+    status: "requested",
+    created_at: new Date().toISOString(),
+    decided_at: null,
+  };
+  const inserted = await db
+    .prepare(
+      "INSERT INTO ndas (id, pitch_id, requester_id, owner_id, status, created_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    )
+    .bind(row.id, row.pitch_id, row.requester_id, row.owner_id, row.status, row.created_at)
+    .run();
+  if (inserted.meta.changes === 0) {
+    throw new ApiError(409, "conflict", `You already requested an NDA for pitch ${pitchId}.`);
+  }
+  return c.json({ nda: ndaFromRow(row) }, 201);
+}
+
+/** NDAs the caller asked for or must decide on, newest first. */
+export async function listNdas(c: Context<ServiceEnv>): Promise<Response> {
+  const { userId } = requireIdentity(c);
+  const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
+  const after = cursor ? decodeCursor(cursor, timeIdPosition) : undefined;
+  const rows = await c.env.DB.prepare(
+    `SELECT ${NDA_COLUMNS} FROM ndas WHERE (requester_id = ? OR owner_id = ?)
+     ${after ? "AND (created_at < ? OR (created_at = ? AND id < ?))" : ""}
+     ORDER BY created_at DESC, id DESC LIMIT ?`,
+  )
+    .bind(userId, userId, ...(after ? [after[0], after[0], after[1]] : []), limit + 1)
+    .all<NdaRow>();
+  return c.json(pageFrom(rows.results, limit, ndaFromRow, (last) => [last.created_at, last.id]));
+}
+
+/** POST /api/nda/requests/:id/sign or /decline, by the owner of the pitch. */
+export function decideNda(decision: "signed" | "declined") {
+  return async (c: Context<ServiceEnv>): Promise<Response> => {
+    const { userId } = requireIdentity(c, "creator");
+    const id = c.req.param("id") ?? "";
+    const db = c.env.DB;
+    const current = await db
+      .prepare("SELECT status FROM ndas WHERE id = ? AND owner_id = ?")
+      .bind(id, userId)
+      .first<{ status: string }>();
+    if (!current)
+      throw new ApiError(404, "not_found", `No NDA request ${id} on any of your pitches.`);
+    const decided = await db
+      .prepare(
+        `UPDATE ndas SET status = ?, decided_at = ? WHERE id = ? AND status = 'requested' RETURNING ${NDA_COLUMNS}`,
+      )
+      .bind(decision, new Date().toISOString(), id)
+      .first<NdaRow>();
+    if (!decided) {
+      throw new ApiError(
+        409,
+        "conflict",
+        `NDA request ${id} is already ${current.status === "requested" ? "decided" : current.status}; only a pending request can be signed or declined.`,
+      );
+    }
+    return c.json({ nda: ndaFromRow(decided) });
+  };
+}
