@@ -128,6 +128,15 @@ describe("POST /api/creator/pitches", () => {
     });
   });
 
+  it("is a 404 when the caller's account no longer exists", async () => {
+    const res = await call("POST", "/api/creator/pitches", {
+      as: crypto.randomUUID(),
+      body: draft,
+    });
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual(error("not_found", "Your account no longer exists."));
+  });
+
   it.each([
     [{ ...draft, title: "" }, "body.title must be at least 1 character"],
     [{ ...draft, title: "t".repeat(121) }, "body.title must be at most 120 characters"],

@@ -34,6 +34,7 @@ app.post("/api/creator/pitches", async (c) => {
   const { userId } = requireIdentity(c, "creator");
   const fields = await readJson(c, createPitchBody);
   const row = await insertPitch(c.env.DB, userId, fields);
+  if (!row) throw new ApiError(404, "not_found", "Your account no longer exists.");
   return c.json({ pitch: pitchFromRow(row) }, 201);
 });
 

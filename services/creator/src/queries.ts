@@ -7,21 +7,23 @@ import { OFFER_COLUMNS, type OfferRow } from "../../../shared/offers.ts";
 import { PITCH_COLUMNS, type PitchRow } from "../../../shared/pitches.ts";
 import type { PitchChanges, PitchFields } from "./schemas.ts";
 
+/** Inserts a draft; null when the creator's account no longer exists (a token outlives it). */
 export async function insertPitch(
   db: D1Database,
   creatorId: string,
   fields: PitchFields,
-): Promise<PitchRow> {
+): Promise<PitchRow | null> {
   const now = new Date().toISOString();
-  const row = await db
+  // INSERT ... SELECT from users, so a deleted account inserts nothing instead of failing the
+  // foreign key with an error.
+  return db
     .prepare(
       `INSERT INTO pitches (id, creator_id, title, logline, genre, budget_min, budget_max, status, created_at, updated_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?)
+       SELECT ?, id, ?, ?, ?, ?, ?, 'draft', ?, ? FROM users WHERE id = ?
        RETURNING ${PITCH_COLUMNS}`,
     )
     .bind(
       crypto.randomUUID(),
-      creatorId,
       fields.title,
       fields.logline,
       fields.genre,
@@ -29,10 +31,9 @@ export async function insertPitch(
       fields.budgetMax,
       now,
       now,
+      creatorId,
     )
     .first<PitchRow>();
-  if (!row) throw new Error("INSERT ... RETURNING gave no row");
-  return row;
 }
 
 export async function findOwnPitch(
