@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import type { D1Database } from "../../../shared/d1.ts";
 import { USER_ID_HEADER, USER_ROLE_HEADER } from "../../../shared/identity.ts";
 import { TOKEN_TTL_SECONDS, verifyToken } from "../../../shared/jwt.ts";
@@ -160,6 +160,17 @@ describe("POST /api/auth/login", () => {
     });
     expect(unknown.status).toBe(401);
     expect(await unknown.json()).toEqual(expected);
+  });
+
+  it("runs one PBKDF2 for an unknown email too, so timing does not tell which emails exist", async () => {
+    const deriveBits = vi.spyOn(crypto.subtle, "deriveBits");
+    try {
+      await post("/api/auth/login", { email: "nobody@example.com", password: ana.password });
+      expect(deriveBits).toHaveBeenCalledTimes(1);
+      expect(deriveBits.mock.calls[0]![0]).toMatchObject({ name: "PBKDF2", iterations: 100_000 });
+    } finally {
+      deriveBits.mockRestore();
+    }
   });
 
   it.each([

@@ -189,6 +189,7 @@ describe("GET /api/browse/pitches?q=", () => {
   it("matches word starts, stems and any case; drafts never", async () => {
     expect(await idsOf("q=OCEA&sort=recent")).toEqual([ids.farm, ids.runner, ids.heist]);
     expect(new Set(await idsOf("q=running"))).toEqual(new Set([ids.robots, ids.runner]));
+    expect(await idsOf("q=ocean%20heis")).toEqual([ids.heist]);
     expect(await idsOf("q=draft")).toEqual([]);
     expect(await idsOf("q=unfinished")).toEqual([]);
   });
