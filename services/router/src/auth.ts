@@ -23,7 +23,7 @@ export function jwtSecret(binding: JwtSecretBinding | undefined): Promise<string
   if (hit && hit.until > now) return hit.secret;
   const secret = readJwtSecret(binding);
   secrets.set(binding, { secret, until: now + SECRET_TTL_MS });
-  secret.catch(() => secrets.delete(binding));
+  secret.catch(() => secrets.get(binding)?.secret === secret && secrets.delete(binding));
   return secret;
 }
 
