@@ -28,6 +28,7 @@ export function describeIssue(issue: Issue, where: string): string {
           ? `${field} must have at most ${issue.maximum} items`
           : `${field} must be at most ${issue.maximum}`;
     case "invalid_value":
+      if (issue.input === undefined) return `${field} is required`;
       return `${field} must be one of ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
     case "invalid_format":
       return `${field} must be a valid ${issue.format}`;

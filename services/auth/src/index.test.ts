@@ -106,7 +106,7 @@ describe("POST /api/auth/register", () => {
     [{ ...ana, isAdmin: true }, "body.isAdmin is not a known field"],
     [
       { email: "new@example.com" },
-      'body.password is required; body.name is required; body.role must be one of "creator", "investor", "production"',
+      "body.password is required; body.name is required; body.role is required",
     ],
     [{ ...ana, email: 42 }, "body.email must be a string"],
   ])("refuses %j with 400", async (body, message) => {

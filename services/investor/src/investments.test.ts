@@ -65,7 +65,7 @@ describe("POST /api/investor/investments", () => {
         "body.amount is only for commitments; leave it out when kind is interest",
       ],
       [{ pitchId: pitch, kind: "pledge" }, 'body.kind must be one of "interest", "commitment"'],
-      [{ pitchId: pitch }, 'body.kind must be one of "interest", "commitment"'],
+      [{ pitchId: pitch }, "body.kind is required"],
       [{ pitchId: pitch, kind: "interest", note: "" }, "body.note must be at least 1 character"],
       [{ pitchId: pitch, kind: "interest", share: 1 }, "body.share is not a known field"],
     ];
