@@ -11,9 +11,9 @@ const COOKIE_MAX_AGE_SECONDS = 400 * 24 * 60 * 60;
 const COOKIE = /(?:^|;)\s*pitch_split=([A-Za-z0-9-]{16,64})\s*(?:;|$)/;
 
 /**
- * FNV-1a 32-bit over `key:service`, finished with MurmurHash3's fmix32: FNV-1a alone mixes its
- * low bits poorly, and the bucket is taken mod 100. Synchronous and ~10x faster than SHA-256
- * through WebCrypto (see README).
+ * FNV-1a 32-bit over `key:service`, finished with MurmurHash3's fmix32: FNV-1a's low bits mix
+ * weakly (a product's low bits depend only on the factors' low bits) and the bucket is taken
+ * mod 100. Synchronous, and ~40x faster than SHA-256 through WebCrypto (README has the numbers).
  */
 export function rolloutBucket(key: string, service: string): number {
   const input = `${key}:${service}`;
