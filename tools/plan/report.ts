@@ -1,0 +1,111 @@
+// The budget report CI posts on pull requests: a markdown table of every worker's size against its
+// budget and against the base branch, calling out any worker that grew more than the threshold.
+
+import { formatBytes } from "../../infra/budgets.ts";
+import { type PlanChange, signedBytes, summarizeChanges } from "./diff.ts";
+import type { Plan, PlannedWorker } from "./model.ts";
+
+export interface ReportOptions {
+  /** Plan of the base commit, when there is one. */
+  base?: Plan;
+  baseLabel?: string;
+  /** Changes from base to head, shown under the table. */
+  changes?: readonly PlanChange[];
+  /** Growth in gzip bytes (percent) above which a worker is called out. Default 10. */
+  growthThresholdPercent?: number;
+  /** Why there is no base plan, shown instead of the Δ column. */
+  baseNote?: string;
+}
+
+export const DEFAULT_GROWTH_THRESHOLD = 10;
+
+export function budgetReport(head: Plan, options: ReportOptions = {}): string {
+  const threshold = options.growthThresholdPercent ?? DEFAULT_GROWTH_THRESHOLD;
+  const baseWorkers = new Map(options.base?.workers.map((w) => [w.name, w]) ?? []);
+  const lines = [`### Worker bundles: stack \`${head.stack}\``, ""];
+  const warnings: string[] = [];
+
+  const header = ["worker", "bytes", "gzip", "budget (gzip)"];
+  if (options.base) header.push(`Δ gzip vs ${options.baseLabel ?? "base"}`);
+  lines.push(
+    `| ${header.join(" | ")} |`,
+    `|${header.map((_, i) => (i ? "---:" : "---")).join("|")}|`,
+  );
+
+  for (const worker of head.workers) {
+    const before = baseWorkers.get(worker.name);
+    const growth = before ? growthPercent(before.gzipBytes, worker.gzipBytes) : undefined;
+    const overGrowth = growth !== undefined && growth > threshold;
+    const overBudget = isOverBudget(worker);
+    const flag = overGrowth || overBudget;
+    const cells = [
+      flag ? `**${worker.name}** ⚠️` : worker.name,
+      formatBytes(worker.bytes),
+      formatBytes(worker.gzipBytes),
+      budgetCell(worker),
+    ];
+    if (options.base) cells.push(deltaCell(before, worker, growth, overGrowth));
+    lines.push(`| ${cells.join(" | ")} |`);
+    if (overGrowth && before) {
+      warnings.push(
+        `> ⚠️ **${worker.name}** grew ${growth.toFixed(1)}% gzip (${signedBytes(worker.gzipBytes - before.gzipBytes)}), over the ${threshold}% threshold.`,
+      );
+    }
+    if (overBudget) {
+      warnings.push(`> ⛔ **${worker.name}** is over its budget; \`pulumi up\` will refuse it.`);
+    }
+  }
+
+  if (warnings.length > 0) lines.push("", ...warnings);
+  if (options.baseNote) lines.push("", `_${options.baseNote}_`);
+  if (options.changes && options.base) {
+    lines.push("", `#### Changes vs ${options.baseLabel ?? "base"}`, "");
+    if (options.changes.length === 0) lines.push("No changes.");
+    for (const change of options.changes) {
+      lines.push(`- **${change.subject}**: ${escapeMarkdown(change.text)}`);
+    }
+    lines.push("", `_${summarizeChanges(options.changes, head)}_`);
+  }
+  lines.push("", rolloutLine(head));
+  return `${lines.join("\n")}\n`;
+}
+
+export function growthPercent(before: number, after: number): number {
+  if (before === 0) return after === 0 ? 0 : Number.POSITIVE_INFINITY;
+  return ((after - before) / before) * 100;
+}
+
+function deltaCell(
+  before: PlannedWorker | undefined,
+  worker: PlannedWorker,
+  growth: number | undefined,
+  overGrowth: boolean,
+): string {
+  if (!before || growth === undefined) return "new";
+  if (before.sha256 === worker.sha256) return "unchanged";
+  const sign = growth > 0 ? "+" : "";
+  const text = `${signedBytes(worker.gzipBytes - before.gzipBytes)} (${sign}${growth.toFixed(1)}%)`;
+  return overGrowth ? `**${text}**` : text;
+}
+
+function budgetCell(worker: PlannedWorker): string {
+  if (!worker.budget) return "none";
+  const share = Math.round((worker.gzipBytes / worker.budget.maxGzipBytes) * 100);
+  return `${formatBytes(worker.budget.maxGzipBytes)} (${share}%)`;
+}
+
+function isOverBudget(worker: PlannedWorker): boolean {
+  return (
+    worker.budget !== undefined &&
+    (worker.gzipBytes > worker.budget.maxGzipBytes || worker.bytes > worker.budget.maxBytes)
+  );
+}
+
+function rolloutLine(plan: Plan): string {
+  const weights = Object.entries(plan.rollout).map(([s, w]) => `${s} ${w}%`);
+  return weights.length ? `Rollout (new service share): ${weights.join(", ")}` : "";
+}
+
+function escapeMarkdown(text: string): string {
+  return text.replace(/([|*_`])/g, "\\$1");
+}
