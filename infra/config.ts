@@ -103,6 +103,10 @@ const stackSchema = z.strictObject({
     .string()
     .regex(DATE, { error: "must be a date like 2025-09-01" })
     .default(DEFAULT_COMPATIBILITY_DATE),
+  /** Compatibility flags every worker gets unless `workers.<name>.compatibilityFlags` replaces them. */
+  compatibilityFlags: z
+    .array(z.string().min(1, { error: "must be non-empty flag names" }))
+    .default([]),
   workers: z.record(z.string(), workerOverrides).default({}),
 });
 
@@ -130,7 +134,14 @@ export class ConfigError extends Error {
 }
 
 /** Keys whose values are structured; Pulumi hands them over as JSON strings. */
-const STRUCTURED_KEYS = new Set(["monolith", "database", "corsOrigins", "rollout", "workers"]);
+const STRUCTURED_KEYS = new Set([
+  "monolith",
+  "database",
+  "corsOrigins",
+  "rollout",
+  "compatibilityFlags",
+  "workers",
+]);
 
 /**
  * Turns raw config (keys with or without the `platform:` namespace; values as Pulumi gives them,
@@ -228,6 +239,7 @@ function crossKeyProblems(values: Record<string, unknown>): string[] {
       );
     }
   }
+  problems.push(...scriptNameClash(values));
   const owners = new Map<string, string>();
   for (const worker of WORKERS) {
     if (worker.kind === "router") continue;
@@ -259,6 +271,19 @@ function crossKeyProblems(values: Record<string, unknown>): string[] {
     }
   }
   return problems;
+}
+
+/** A monolith named like one of the generated scripts would be overwritten by it. */
+function scriptNameClash(values: Record<string, unknown>): string[] {
+  const scriptName = isRecord(values.monolith) ? values.monolith.scriptName : undefined;
+  if (typeof values.namePrefix !== "string" || typeof scriptName !== "string") return [];
+  const clash = WORKER_NAMES.find(
+    (name) => name !== "monolith" && `${values.namePrefix}-${name}` === scriptName,
+  );
+  if (!clash) return [];
+  return [
+    `${PROJECT}:monolith.scriptName "${scriptName}" is the name of the ${clash} script this stack deploys; use the existing monolith's script name`,
+  ];
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {
