@@ -1,0 +1,78 @@
+// Turns a worker's BindingSpec list (infra/topology.ts) into the bindings its WorkersScript
+// declares, in the table's order so plans stay stable. Pure: no Pulumi, so tests and the local
+// platform can read the same list.
+
+import type { RouteTarget } from "../shared/workers.ts";
+import type { BindingSpec } from "./topology.ts";
+
+/**
+ * One binding as Cloudflare's script API takes it (a subset of `WorkersScriptBinding`). `Ref` is
+ * the type of the database id: a plain string here, a Pulumi output in the components.
+ */
+export type ScriptBinding<Ref = string> =
+  | { type: "d1"; name: string; id: Ref }
+  | { type: "service"; name: string; service: string }
+  | { type: "json"; name: string; json: string }
+  | { type: "secrets_store_secret"; name: string; storeId: string; secretName: string };
+
+/** Where a Secrets Store secret lives; a binding names it, it never carries the value. */
+export interface SecretsStoreRef {
+  storeId: string;
+  secretName: string;
+}
+
+/** What the specs refer to; each field is needed only by workers whose specs use it. */
+export interface BindingContext<Ref = string> {
+  /** The D1 database behind `DB`. */
+  databaseId?: Ref;
+  /** Script name per service-binding target; without a monolith its binding is left out. */
+  scriptNames?: Partial<Record<RouteTarget, string>>;
+  /** The router's CONFIG value, already JSON-encoded. */
+  routerConfigJson?: string;
+  /** The JWT key in the account's Secrets Store. */
+  jwtSecret?: SecretsStoreRef;
+}
+
+/**
+ * The bindings of `worker`, in the order of `specs`. Throws when a spec needs something the
+ * context lacks, naming the worker and the binding.
+ */
+export function scriptBindingsFor<Ref>(
+  worker: string,
+  specs: readonly BindingSpec[],
+  context: BindingContext<Ref>,
+): ScriptBinding<Ref>[] {
+  const missing = (binding: string, what: string) =>
+    new Error(`worker "${worker}" binds ${binding} but no ${what} was given`);
+  const bindings: ScriptBinding<Ref>[] = [];
+  for (const spec of specs) {
+    switch (spec.type) {
+      case "d1": {
+        if (context.databaseId === undefined) throw missing(spec.name, "database id");
+        bindings.push({ type: "d1", name: spec.name, id: context.databaseId });
+        break;
+      }
+      case "service": {
+        const service = context.scriptNames?.[spec.target];
+        // No monolith configured means the migration is done: there is no blue side to bind.
+        if (service === undefined && spec.target === "monolith") break;
+        if (service === undefined) throw missing(spec.name, `script name for "${spec.target}"`);
+        bindings.push({ type: "service", name: spec.name, service });
+        break;
+      }
+      case "json": {
+        if (context.routerConfigJson === undefined) throw missing(spec.name, "router config");
+        bindings.push({ type: "json", name: spec.name, json: context.routerConfigJson });
+        break;
+      }
+      case "secret": {
+        // A Secrets Store reference, not `secret_text`: a secret value inside `bindings` would make
+        // Pulumi mark the whole list secret and hide every other binding's change in previews.
+        if (context.jwtSecret === undefined) throw missing(spec.name, "Secrets Store secret");
+        bindings.push({ type: "secrets_store_secret", name: spec.name, ...context.jwtSecret });
+        break;
+      }
+    }
+  }
+  return bindings;
+}
