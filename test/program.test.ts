@@ -1,0 +1,186 @@
+// The real Pulumi program under `pulumi.runtime.setMocks`, with each stack file's config: which
+// resources it declares, how they are named and bound, what it exports. Changes and failures are
+// in program-changes.test.ts.
+
+import * as pulumi from "@pulumi/pulumi";
+import { beforeAll, describe, expect, it } from "vitest";
+import { SERVICE_NAMES, type WorkerName } from "../shared/workers.ts";
+import {
+  byName,
+  outputValue,
+  plainBindings,
+  plainText,
+  type Run,
+  runProgram,
+  stackConfig,
+  stackFile,
+  TEST_JWT_SECRET,
+} from "./support/pulumi-mocks.ts";
+
+const SUBDOMAIN_TYPE = "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain";
+
+describe.each(["staging", "prod"])("stack %s", (stack) => {
+  const file = stackFile(stack);
+  const prefix = file["platform:namePrefix"] as string;
+  const monolith = file["platform:monolith"] as { scriptName: string; deployStandIn?: boolean };
+  const standIn = monolith.deployStandIn === true;
+  const deployed = ["router", ...SERVICE_NAMES, ...(standIn ? ["monolith"] : [])];
+  const adopted = file["platform:database"] as { id?: string };
+  const databaseId = adopted.id ?? "database-d1_id";
+  const jwtBinding = {
+    type: "secrets_store_secret",
+    name: "JWT_SECRET",
+    storeId: file["platform:secretsStoreId"],
+    secretName: `${prefix.replaceAll("-", "_")}_jwt`,
+  };
+
+  let run: Run;
+  beforeAll(async () => {
+    run = await runProgram(stackConfig(stack), { stack });
+    if (run.error) throw run.error;
+  });
+
+  it("declares the expected resources, named after their components", () => {
+    const expected = [
+      ...(adopted.id ? [] : ["database-d1"]),
+      "jwt-secret",
+      ...deployed.flatMap((w) => [`${w}-script`, `${w}-workers-dev`]),
+      "api-route",
+    ];
+    const custom = run.registered.filter((r) => r.custom).map((r) => r.name);
+    expect(custom.sort()).toEqual(expected.sort());
+    const components = run.registered.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`);
+    expect(components.sort()).toEqual(
+      [
+        "platform:cloudflare:Database database",
+        "platform:cloudflare:JwtSecret jwt",
+        "platform:cloudflare:RouterWorker router",
+        "platform:cloudflare:PublicEndpoint api",
+        ...deployed
+          .filter((w) => w !== "router")
+          .map((w) => `platform:cloudflare:ServiceWorker ${w}`),
+      ].sort(),
+    );
+  });
+
+  it("names scripts <namePrefix>-<worker>, and the monolith by its own name", () => {
+    for (const worker of ["router", ...SERVICE_NAMES]) {
+      expect(byName(run, `${worker}-script`).inputs.scriptName).toBe(`${prefix}-${worker}`);
+    }
+    if (standIn) expect(byName(run, "monolith-script").inputs.scriptName).toBe(monolith.scriptName);
+    expect(run.platform?.outputs.workerNames).toEqual({
+      router: `${prefix}-router`,
+      ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, `${prefix}-${s}`])),
+      monolith: monolith.scriptName,
+    });
+  });
+
+  it("binds each service and the monolith to the router by script name, then CONFIG and the key", () => {
+    const bindings = plainBindings(byName(run, "router-script"));
+    expect(bindings?.slice(0, 7)).toEqual([
+      ...SERVICE_NAMES.map((s) => ({
+        type: "service",
+        name: s.toUpperCase(),
+        service: `${prefix}-${s}`,
+      })),
+      { type: "service", name: "MONOLITH", service: monolith.scriptName },
+    ]);
+    expect(bindings?.[7]).toMatchObject({ type: "json", name: "CONFIG" });
+    expect(bindings?.[8]).toEqual(jwtBinding);
+    expect(bindings).toHaveLength(9);
+    const config = JSON.parse(bindings?.[7]?.json as string);
+    expect(config.rollout).toEqual(run.platform?.outputs.rollout);
+    expect(config.monolith).toBe(true);
+    expect(config.corsOrigins).toEqual(file["platform:corsOrigins"]);
+  });
+
+  it("gives services D1, and auth and the monolith the key, in the topology's order", () => {
+    for (const service of SERVICE_NAMES) {
+      const expected: unknown[] = [{ type: "d1", name: "DB", id: databaseId }];
+      if (service === "auth") expected.push(jwtBinding);
+      expect(plainBindings(byName(run, `${service}-script`))).toEqual(expected);
+    }
+    if (standIn) {
+      expect(plainBindings(byName(run, "monolith-script"))).toEqual([
+        { type: "d1", name: "DB", id: databaseId },
+        jwtBinding,
+      ]);
+    }
+  });
+
+  it("uploads ES modules with their content hash, compatibility settings and observability on", () => {
+    for (const worker of deployed) {
+      const { inputs } = byName(run, `${worker}-script`);
+      const build = run.platform?.plan.builds.get(worker as WorkerName);
+      expect(inputs).toMatchObject({
+        accountId: file["platform:accountId"],
+        mainModule: `${worker}.js`,
+        content: build?.code,
+        contentSha256: build?.sha256,
+        compatibilityDate: "2025-09-01",
+        compatibilityFlags: [],
+        observability: { enabled: true, headSamplingRate: 1 },
+      });
+    }
+  });
+
+  it("turns workers.dev off for every script, the router's too (it is reached by the route)", () => {
+    const switches = run.registered.filter((r) => r.type === SUBDOMAIN_TYPE);
+    expect(switches.map((s) => s.inputs.scriptName).sort()).toEqual(
+      deployed.map((w) => (w === "monolith" ? monolith.scriptName : `${prefix}-${w}`)).sort(),
+    );
+    for (const s of switches)
+      expect(s.inputs).toMatchObject({ enabled: false, previewsEnabled: false });
+  });
+
+  it("routes <hostname>/* on the zone to the router", () => {
+    expect(byName(run, "api-route").inputs).toEqual({
+      zoneId: file["platform:zoneId"],
+      pattern: `${file["platform:hostname"]}/*`,
+      script: `${prefix}-router`,
+    });
+  });
+
+  it("creates the database by name, or adopts it by id without creating one", () => {
+    if (adopted.id) {
+      expect(run.registered.some((r) => r.type.includes("d1Database"))).toBe(false);
+    } else {
+      expect(byName(run, "database-d1").inputs).toEqual({
+        accountId: file["platform:accountId"],
+        name: (file["platform:database"] as { name: string }).name,
+      });
+    }
+  });
+
+  it("keeps the JWT key secret: a secret input and output, in clear nowhere", async () => {
+    const secret = byName(run, "jwt-secret");
+    expect(secret.inputs).toMatchObject({
+      storeId: file["platform:secretsStoreId"],
+      scopes: ["workers"],
+    });
+    expect(pulumi.runtime.isRpcSecret(secret.inputs.value)).toBe(true);
+    expect(pulumi.runtime.unwrapRpcSecret(secret.inputs.value)).toBe(TEST_JWT_SECRET);
+    const value = run.platform?.resources.jwtSecret.value;
+    expect(value && (await pulumi.isSecret(value))).toBe(true);
+    for (const resource of run.registered) {
+      expect(plainText(resource.inputs), resource.name).not.toContain(TEST_JWT_SECRET);
+    }
+  });
+
+  it("exports the URL, worker names, bundle sizes and rollout, all in clear", async () => {
+    const outputs = run.platform?.outputs;
+    if (!outputs) throw new Error("no outputs");
+    expect(await pulumi.isSecret(outputs.url)).toBe(false);
+    expect(await outputValue(outputs.url)).toBe(`https://${file["platform:hostname"]}`);
+    expect(outputs.rollout).toEqual(file["platform:rollout"]);
+    expect(Object.keys(outputs.bundles).sort()).toEqual([...deployed].sort());
+    for (const worker of deployed) {
+      const build = run.platform?.plan.builds.get(worker as WorkerName);
+      expect(outputs.bundles[worker as WorkerName]).toEqual({
+        bytes: build?.bytes,
+        gzipBytes: build?.gzipBytes,
+      });
+    }
+    expect(JSON.stringify(outputs)).not.toContain(TEST_JWT_SECRET);
+  });
+});

@@ -1,0 +1,73 @@
+// Bad stack configs and the exact problem each must report; config tests check the messages and
+// program tests check that none of them registers a resource.
+
+export interface BadConfig {
+  case: string;
+  /** Keys to set on top of the staging file (`undefined` removes a key). */
+  change: Record<string, unknown>;
+  problem: string;
+}
+
+export const BAD_CONFIGS: BadConfig[] = [
+  {
+    case: "weight 150",
+    change: { "platform:rollout": { investor: 150 } },
+    problem: "platform:rollout.investor must be an integer 0-100, got 150",
+  },
+  {
+    case: "weight -1",
+    change: { "platform:rollout": { creator: -1 } },
+    problem: "platform:rollout.creator must be an integer 0-100, got -1",
+  },
+  {
+    case: "unknown service in rollout",
+    change: { "platform:rollout": { payments: 10 } },
+    problem:
+      "platform:rollout.payments is not a service; expected one of auth, creator, investor, production, browse, analytics",
+  },
+  {
+    case: "missing accountId",
+    change: { "platform:accountId": undefined },
+    problem: "platform:accountId is required",
+  },
+  {
+    case: "bad hostname",
+    change: { "platform:hostname": "https://api.example.com/" },
+    problem:
+      'platform:hostname must be a hostname like "api.example.com" (no scheme, path or port), got "https://api.example.com/"',
+  },
+  {
+    case: "duplicate path prefix",
+    change: { "platform:workers": { investor: { pathPrefixes: ["/api/creator"] } } },
+    problem:
+      'platform:workers.investor.pathPrefixes has "/api/creator", already served by "creator"; each path prefix belongs to one worker',
+  },
+  {
+    case: "missing jwtSecret",
+    change: { "platform:jwtSecret": undefined },
+    problem:
+      "platform:jwtSecret is required: run `pulumi config set --secret platform:jwtSecret <at least 32 random characters> --stack staging`",
+  },
+  {
+    case: "weight below 100 without a monolith",
+    change: { "platform:monolith": undefined, "platform:rollout": { investor: 50 } },
+    problem:
+      "platform:rollout.investor must be 100 when no monolith is configured (there is no blue side), got 50",
+  },
+  {
+    case: "monolith named like a generated script",
+    change: { "platform:monolith": { scriptName: "pitch-staging-router" } },
+    problem:
+      'platform:monolith.scriptName "pitch-staging-router" is the name of the router script this stack deploys; use the existing monolith\'s script name',
+  },
+];
+
+/** `base` with `change` applied; an `undefined` value removes the key. */
+export function withChange(
+  base: Record<string, unknown>,
+  change: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged: Record<string, unknown> = { ...base, ...change };
+  for (const [key, value] of Object.entries(change)) if (value === undefined) delete merged[key];
+  return merged;
+}
