@@ -148,7 +148,8 @@ describe("without a monolith (migration finished)", () => {
     expect(response.status).toBe(503);
     expect(((await response.json()) as { error: object }).error).toMatchObject({
       code: "not_migrated",
-      message: "/api/nda/requests is served by the monolith, which is gone.",
+      message:
+        "/api/nda/requests is only served by the monolith, and this stack has none (CONFIG.monolith is false).",
     });
   });
 

@@ -116,13 +116,15 @@ describe("request id", () => {
 describe("pass-through", () => {
   it("sends method, headers and body unchanged, apart from identity and request id", async () => {
     const { env, workers } = testEnv();
+    // One token for request and expectation: two signed a second apart would differ.
+    const authorization = await bearer("user-3", "creator");
     const body = JSON.stringify({ title: "Night Train", logline: "ünïcödé ✓" });
     const response = await call(
       "/api/creator/pitches?draft=1",
       {
         method: "POST",
         headers: {
-          authorization: await bearer("user-3", "creator"),
+          authorization,
           "content-type": "application/json; charset=utf-8",
           "x-custom": "a, b",
           cookie: "theme=dark",
@@ -137,7 +139,7 @@ describe("pass-through", () => {
     expect(received?.method).toBe("POST");
     expect(received?.body).toBe(body);
     expect(Object.fromEntries(received?.headers ?? [])).toEqual({
-      authorization: await bearer("user-3", "creator"),
+      authorization,
       "content-type": "application/json; charset=utf-8",
       "x-custom": "a, b",
       cookie: "theme=dark",

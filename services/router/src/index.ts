@@ -50,7 +50,11 @@ app.all("*", async (c) => {
   const monolith = config.monolith ? bindingOf(c.env, "monolith") : undefined;
   if (route.target === "monolith") {
     if (!monolith) {
-      throw new ApiError(503, "not_migrated", `${path} is served by the monolith, which is gone.`);
+      throw new ApiError(
+        503,
+        "not_migrated",
+        `${path} is only served by the monolith, and this stack has none (CONFIG.monolith is false).`,
+      );
     }
     return send(monolith, makeRequest(), "monolith", requestId);
   }
