@@ -138,8 +138,8 @@ class PlatformLog extends Log {
   }
 
   override logWithLevel(level: LogLevel, message: string): void {
-    // Our start-up table prints the URL; Miniflare's own "Ready on" line would repeat it.
-    if (message.startsWith("Ready on")) return;
+    // Our start-up table and reload lines say this already, with more.
+    if (/^(Updated and )?[Rr]eady on /.test(message)) return;
     if (level > this.level) return;
     if (level <= LogLevel.WARN) this.output.error(message);
     else this.output.info(message);

@@ -48,8 +48,26 @@ async function stop(signal: string): Promise<void> {
   process.exit(0);
 }
 
-process.on("SIGINT", () => void stop("SIGINT"));
-process.on("SIGTERM", () => void stop("SIGTERM"));
+const onSigint = () => void stop("SIGINT");
+const onSigterm = () => void stop("SIGTERM");
+process.on("SIGINT", onSigint);
+process.on("SIGTERM", onSigterm);
+
+/**
+ * Miniflare adds its own SIGINT/SIGTERM listeners that kill workerd and exit with 130/143 in the
+ * same tick, before our dispose can finish. Ours dispose cleanly and exit 0, so drop theirs;
+ * Miniflare's `exit` hook stays and still kills workerd if this process ends any other way.
+ */
+function keepOnlyOurSignalListeners(): void {
+  for (const [signal, ours] of [
+    ["SIGINT", onSigint],
+    ["SIGTERM", onSigterm],
+  ] as const) {
+    for (const listener of process.listeners(signal)) {
+      if (listener !== ours) process.removeListener(signal, listener);
+    }
+  }
+}
 
 async function main(): Promise<void> {
   const flags = parseStartFlags(process.argv.slice(2), process.env);
@@ -86,6 +104,7 @@ async function main(): Promise<void> {
     migrationsDir: MIGRATIONS_DIR,
     output,
   });
+  keepOnlyOurSignalListeners();
   const startMs = performance.now() - startStarted;
   const url = platform.url.href.replace(/\/$/, "");
   output.info(

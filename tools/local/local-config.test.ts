@@ -1,0 +1,71 @@
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError } from "../../infra/config.ts";
+import { FlagError } from "./flags.ts";
+import { loadLocalStackConfig, localRawConfig } from "./local-config.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const SECRET = "a-local-secret-that-is-long-enough-0123456789";
+
+const load = (stack: string, rolloutOverrides: Record<string, number | string> = {}) =>
+  loadLocalStackConfig({ root: ROOT, stack, jwtSecret: SECRET, rolloutOverrides });
+
+function configProblems(run: () => unknown): string[] {
+  try {
+    run();
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as ConfigError).problems;
+  }
+  throw new Error("expected a ConfigError");
+}
+
+describe("loadLocalStackConfig", () => {
+  it("reads the stack file through the program's parser, with the local key and the stand-in", () => {
+    const config = load("prod");
+    expect(config.stack).toBe("prod");
+    expect(config.jwtSecret).toBe(SECRET);
+    expect(config.corsOrigins).toContain("https://pitch.example.com");
+    expect(config.monolith).toEqual({ scriptName: "pitch-api", deployStandIn: true });
+  });
+
+  it("applies --rollout over the file's weights", () => {
+    const config = load("staging", { investor: 10, creator: 0 });
+    expect(config.rollout.investor).toBe(10);
+    expect(config.rollout.creator).toBe(0);
+  });
+
+  it("reports bad --rollout values as the program would, naming the key", () => {
+    expect(configProblems(() => load("staging", { investor: 150 }))).toEqual([
+      "platform:rollout.investor must be an integer 0-100, got 150",
+    ]);
+    expect(configProblems(() => load("staging", { billing: 5 }))).toEqual([
+      "platform:rollout.billing is not a service; expected one of auth, creator, investor, production, browse, analytics",
+    ]);
+    expect(() => load("staging", { investor: 150 })).toThrow(
+      "Pulumi.staging.yaml with --rollout has 1 problem(s)",
+    );
+  });
+
+  it("refuses an unknown stack, listing the known ones", () => {
+    expect(() => load("qa")).toThrow(FlagError);
+    expect(() => load("qa")).toThrow(
+      'unknown stack "qa": there is no Pulumi.qa.yaml; expected one of prod, staging',
+    );
+  });
+});
+
+describe("localRawConfig", () => {
+  it("adds the stand-in monolith to a stack that has none", () => {
+    const raw = localRawConfig(
+      { "platform:namePrefix": "pitch-done", "platform:rollout": { auth: 100 } },
+      { jwtSecret: SECRET, rolloutOverrides: { creator: 20 } },
+    );
+    expect(raw["platform:monolith"]).toEqual({
+      scriptName: "pitch-done-monolith",
+      deployStandIn: true,
+    });
+    expect(raw["platform:rollout"]).toEqual({ auth: 100, creator: 20 });
+    expect(raw["platform:jwtSecret"]).toBe(SECRET);
+  });
+});
