@@ -3,8 +3,13 @@
 
 import { sign, verify } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { CLOCK_SKEW_SECONDS, signToken, TOKEN_ISSUER, verifyToken } from "../../../shared/jwt.ts";
-import { jwtPart, SECRET } from "./test-env.ts";
+import { CLOCK_SKEW_SECONDS, signToken, TOKEN_ISSUER, verifyToken } from "./jwt.ts";
+
+const SECRET = "jwt-test-secret-0123456789abcdef-0123";
+
+function jwtPart(value: unknown): string {
+  return Buffer.from(JSON.stringify(value)).toString("base64url");
+}
 
 const NOW = 1_800_000_000;
 const user = { id: "user-1", role: "investor" as const };
