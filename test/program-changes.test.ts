@@ -14,13 +14,16 @@ import {
   plainBindings,
   plainText,
   type Registered,
-  ROOT,
   recordRegistrations,
   runProgram,
+} from "./support/pulumi-mocks.ts";
+import {
+  BAD_CONFIGS,
+  ROOT,
   stackConfig,
   TEST_JWT_SECRET,
-} from "./support/pulumi-mocks.ts";
-import { BAD_CONFIGS, withChange } from "./support/stack-configs.ts";
+  withChange,
+} from "./support/stack-configs.ts";
 
 describe("failures register nothing", () => {
   it.each(BAD_CONFIGS)("$case: a ConfigError, no resource", async ({ change, problem }) => {

@@ -12,10 +12,8 @@ import {
   plainText,
   type Run,
   runProgram,
-  stackConfig,
-  stackFile,
-  TEST_JWT_SECRET,
 } from "./support/pulumi-mocks.ts";
+import { stackConfig, stackFile, TEST_JWT_SECRET } from "./support/stack-configs.ts";
 
 const SUBDOMAIN_TYPE = "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain";
 

@@ -1,30 +1,10 @@
 // Runs the real Pulumi program under `pulumi.runtime.setMocks` and records what it registers, so
 // tests can read every resource's inputs exactly as the engine would receive them.
 
-import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { parse } from "yaml";
 import type { Budgets } from "../../infra/budgets.ts";
 import { definePlatform, type Platform } from "../../infra/program.ts";
-
-export const ROOT = resolve(import.meta.dirname, "../..");
-
-/** A JWT key for tests; assertions check it never shows up outside a secret. */
-export const TEST_JWT_SECRET = "test-jwt-secret-0123456789-abcdefghijklmnop";
-
-/** The `config` block of `Pulumi.<stack>.yaml`, as parsed YAML. */
-export function stackFile(stack: string): Record<string, unknown> {
-  return parse(readFileSync(resolve(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
-}
-
-/** A stack file's config with the JWT key supplied (it is never committed) and `extra` on top. */
-export function stackConfig(
-  stack: string,
-  extra: Record<string, unknown> = {},
-): Record<string, unknown> {
-  return { ...stackFile(stack), "platform:jwtSecret": TEST_JWT_SECRET, ...extra };
-}
+import { ROOT } from "./stack-configs.ts";
 
 export interface Registered {
   type: string;

@@ -1,5 +1,28 @@
-// Bad stack configs and the exact problem each must report; config tests check the messages and
-// program tests check that none of them registers a resource.
+// The stack files as tests read them (with a test JWT key, never committed), and bad configs with
+// the exact problem each must report: config tests check the messages, program tests check that
+// none of them registers a resource.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { parse } from "yaml";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+
+/** A JWT key for tests; assertions check it never shows up outside a secret. */
+export const TEST_JWT_SECRET = "test-jwt-secret-0123456789-abcdefghijklmnop";
+
+/** The `config` block of `Pulumi.<stack>.yaml`, as parsed YAML. */
+export function stackFile(stack: string): Record<string, unknown> {
+  return parse(readFileSync(resolve(ROOT, `Pulumi.${stack}.yaml`), "utf8")).config;
+}
+
+/** A stack file's config with the JWT key supplied (it is never committed) and `extra` on top. */
+export function stackConfig(
+  stack: string,
+  extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+  return { ...stackFile(stack), "platform:jwtSecret": TEST_JWT_SECRET, ...extra };
+}
 
 export interface BadConfig {
   case: string;

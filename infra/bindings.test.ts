@@ -1,0 +1,80 @@
+// Binding lists: the topology's order, the right shape per kind, no monolith binding without a
+// monolith, and a clear error when a binding's target is missing.
+
+import { describe, expect, it } from "vitest";
+import { SERVICE_NAMES } from "../shared/workers.ts";
+import { type BindingContext, scriptBindingsFor } from "./bindings.ts";
+import { MONOLITH, ROUTER, workerSpec } from "./topology.ts";
+
+const jwtSecret = { storeId: "00112233445566778899aabbccddeeff", secretName: "pitch_prod_jwt" };
+const scriptNames = {
+  ...Object.fromEntries(SERVICE_NAMES.map((s) => [s, `pitch-prod-${s}`])),
+  monolith: "pitch-api",
+};
+const context: BindingContext = {
+  databaseId: "5b1f9a2e-7c3d-4e8f-9a0b-1c2d3e4f5a6b",
+  scriptNames,
+  routerConfigJson: '{"rollout":{}}',
+  jwtSecret,
+};
+
+describe("scriptBindingsFor", () => {
+  it("gives the router its services, the monolith, CONFIG and a Secrets Store key, in order", () => {
+    expect(scriptBindingsFor("router", ROUTER.bindings, context)).toEqual([
+      { type: "service", name: "AUTH", service: "pitch-prod-auth" },
+      { type: "service", name: "CREATOR", service: "pitch-prod-creator" },
+      { type: "service", name: "INVESTOR", service: "pitch-prod-investor" },
+      { type: "service", name: "PRODUCTION", service: "pitch-prod-production" },
+      { type: "service", name: "BROWSE", service: "pitch-prod-browse" },
+      { type: "service", name: "ANALYTICS", service: "pitch-prod-analytics" },
+      { type: "service", name: "MONOLITH", service: "pitch-api" },
+      { type: "json", name: "CONFIG", json: '{"rollout":{}}' },
+      { type: "secrets_store_secret", name: "JWT_SECRET", ...jwtSecret },
+    ]);
+  });
+
+  it("never carries a secret value: the key is referenced by store and name", () => {
+    const types = scriptBindingsFor("router", ROUTER.bindings, context).map((b) => b.type);
+    expect(types).not.toContain("secret_text");
+  });
+
+  it("leaves the MONOLITH binding out when there is no monolith", () => {
+    const { monolith: _, ...servicesOnly } = scriptNames;
+    const names = scriptBindingsFor("router", ROUTER.bindings, {
+      ...context,
+      scriptNames: servicesOnly,
+    }).map((b) => b.name);
+    expect(names).not.toContain("MONOLITH");
+    expect(names).toHaveLength(8);
+  });
+
+  it("gives services D1, and auth and the monolith the key after it", () => {
+    const db = { type: "d1", name: "DB", id: context.databaseId };
+    const key = { type: "secrets_store_secret", name: "JWT_SECRET", ...jwtSecret };
+    expect(scriptBindingsFor("browse", workerSpec("browse").bindings, context)).toEqual([db]);
+    expect(scriptBindingsFor("auth", workerSpec("auth").bindings, context)).toEqual([db, key]);
+    expect(scriptBindingsFor("monolith", MONOLITH.bindings, context)).toEqual([db, key]);
+  });
+
+  it("passes a database id of any type through (a Pulumi output in the components)", () => {
+    const id = { output: "database id" };
+    expect(
+      scriptBindingsFor("creator", workerSpec("creator").bindings, { databaseId: id }),
+    ).toEqual([{ type: "d1", name: "DB", id }]);
+  });
+
+  it("names the worker and binding when the context lacks what a spec needs", () => {
+    expect(() => scriptBindingsFor("creator", workerSpec("creator").bindings, {})).toThrow(
+      'worker "creator" binds DB but no database id was given',
+    );
+    expect(() =>
+      scriptBindingsFor("router", ROUTER.bindings, { ...context, scriptNames: { monolith: "x" } }),
+    ).toThrow('worker "router" binds AUTH but no script name for "auth" was given');
+    expect(() =>
+      scriptBindingsFor("router", ROUTER.bindings, { ...context, routerConfigJson: undefined }),
+    ).toThrow('worker "router" binds CONFIG but no router config was given');
+    expect(() =>
+      scriptBindingsFor("auth", workerSpec("auth").bindings, { databaseId: "x" }),
+    ).toThrow('worker "auth" binds JWT_SECRET but no Secrets Store secret was given');
+  });
+});

@@ -1,0 +1,128 @@
+// Stack config parsing: both stack files parse, defaults fill in, and each bad config reports its
+// own exact problem (the program tests check that none of them registers a resource).
+
+import { describe, expect, it } from "vitest";
+import {
+  BAD_CONFIGS,
+  stackConfig,
+  TEST_JWT_SECRET,
+  withChange,
+} from "../test/support/stack-configs.ts";
+import { ConfigError, parseStackConfig, type StackConfig } from "./config.ts";
+
+const parse = (raw: Record<string, unknown>, stack = "staging"): StackConfig =>
+  parseStackConfig(raw, { stack });
+
+function problemsOf(raw: Record<string, unknown>): string[] {
+  try {
+    parse(raw);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error("config parsed, expected a ConfigError");
+}
+
+describe("the stack files", () => {
+  it("staging parses, with the stand-in monolith and a created database", () => {
+    const config = parse(stackConfig("staging"));
+    expect(config).toMatchObject({
+      stack: "staging",
+      namePrefix: "pitch-staging",
+      hostname: "api.staging.pitch.example.com",
+      publicEndpoint: "route",
+      monolith: { scriptName: "pitch-staging-monolith", deployStandIn: true },
+      database: { name: "pitch-staging" },
+      compatibilityDate: "2025-09-01",
+      compatibilityFlags: [],
+      jwtSecret: TEST_JWT_SECRET,
+    });
+    expect(config.rollout).toEqual({
+      auth: 100,
+      creator: 100,
+      investor: 50,
+      production: 50,
+      browse: 100,
+      analytics: 100,
+    });
+  });
+
+  it("prod parses, referencing the existing monolith and adopting its database", () => {
+    const config = parse(stackConfig("prod"), "prod");
+    expect(config.monolith).toEqual({ scriptName: "pitch-api", deployStandIn: false });
+    expect(config.database).toEqual({ id: "5b1f9a2e-7c3d-4e8f-9a0b-1c2d3e4f5a6b" });
+    expect(config.rollout.production).toBe(0);
+  });
+
+  it("accepts values as Pulumi hands them over: objects and lists as JSON strings", () => {
+    const asPulumi = Object.fromEntries(
+      Object.entries(stackConfig("staging")).map(([key, value]) => [
+        key,
+        typeof value === "string" ? value : JSON.stringify(value),
+      ]),
+    );
+    expect(parse(asPulumi)).toEqual(parse(stackConfig("staging")));
+  });
+});
+
+describe("defaults", () => {
+  it("a service missing from rollout gets 0 with a monolith", () => {
+    const config = parse(stackConfig("staging", { "platform:rollout": { investor: 30 } }));
+    expect(config.rollout).toEqual({
+      auth: 0,
+      creator: 0,
+      investor: 30,
+      production: 0,
+      browse: 0,
+      analytics: 0,
+    });
+  });
+
+  it("and 100 without one (the migration is finished)", () => {
+    const config = parse(
+      withChange(stackConfig("staging"), {
+        "platform:monolith": undefined,
+        "platform:rollout": {},
+      }),
+    );
+    expect(Object.values(config.rollout)).toEqual([100, 100, 100, 100, 100, 100]);
+  });
+
+  it("CORS origins, workers overrides and flags default to empty", () => {
+    const config = parse(withChange(stackConfig("staging"), { "platform:corsOrigins": undefined }));
+    expect(config.corsOrigins).toEqual([]);
+    expect(config.workers).toEqual({});
+    expect(config.compatibilityFlags).toEqual([]);
+  });
+
+  it("ignores other namespaces (provider settings such as cloudflare:apiToken)", () => {
+    expect(() => parse(stackConfig("staging", { "cloudflare:apiToken": "x" }))).not.toThrow();
+  });
+});
+
+describe("bad configs", () => {
+  it.each(BAD_CONFIGS)("$case: $problem", ({ change, problem }) => {
+    expect(problemsOf(withChange(stackConfig("staging"), change))).toEqual([problem]);
+  });
+
+  it("lists every problem at once, and the error message names the stack", () => {
+    const raw = withChange(stackConfig("staging"), {
+      "platform:accountId": undefined,
+      "platform:rollout": { investor: 150 },
+    });
+    expect(() => parse(raw)).toThrow(
+      'stack "staging" has 2 problem(s):\n  - platform:accountId is required\n  - platform:rollout.investor must be an integer 0-100, got 150',
+    );
+  });
+
+  it("never shows the JWT key it rejects", () => {
+    const problems = problemsOf(stackConfig("staging", { "platform:jwtSecret": "short-key" }));
+    expect(problems).toEqual(["platform:jwtSecret must be at least 32 characters, got [secret]"]);
+  });
+
+  it("rejects an unknown key with its name", () => {
+    expect(problemsOf(stackConfig("staging", { "platform:rollot": {} }))).toEqual([
+      "platform:rollot is not a known setting",
+    ]);
+  });
+});

@@ -1,0 +1,129 @@
+// The topology table: consistent as written, matching the design's table, and its checks catch
+// the mistakes they are for.
+
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { SERVICE_NAMES, WORKER_NAMES } from "../shared/workers.ts";
+import {
+  MONOLITH,
+  publicRoutes,
+  ROUTER,
+  routeTable,
+  SERVICES,
+  topologyProblems,
+  WORKERS,
+  type WorkerSpec,
+  workerSpec,
+  workersFor,
+} from "./topology.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+
+describe("the table", () => {
+  it("is consistent: unique names and prefixes, one owner per table", () => {
+    expect(topologyProblems()).toEqual([]);
+  });
+
+  it("holds every worker once, router first, each with a build entry on disk", () => {
+    expect(WORKERS.map((w) => w.name)).toEqual([...WORKER_NAMES]);
+    for (const worker of WORKERS)
+      expect(existsSync(resolve(ROOT, worker.entry)), worker.entry).toBe(true);
+  });
+
+  it("gives each service /api/<name>, D1 first, and the JWT key to auth alone", () => {
+    for (const service of SERVICES) {
+      expect(service.pathPrefixes).toEqual([`/api/${service.name}`]);
+      expect(service.bindings[0]).toEqual({ type: "d1", name: "DB" });
+    }
+    const withKey = SERVICES.filter((s) => s.bindings.some((b) => b.type === "secret"));
+    expect(withKey.map((s) => s.name)).toEqual(["auth"]);
+  });
+
+  it("binds the router to the six services, the monolith, CONFIG and the key, in that order", () => {
+    expect(ROUTER.bindings.map((b) => `${b.type}:${b.name}`)).toEqual([
+      ...SERVICE_NAMES.map((s) => `service:${s.toUpperCase()}`),
+      "service:MONOLITH",
+      "json:CONFIG",
+      "secret:JWT_SECRET",
+    ]);
+  });
+
+  it("keeps NDA and messages on the monolith, with its own tables", () => {
+    expect(MONOLITH.pathPrefixes).toEqual(["/api/nda", "/api/messages"]);
+    expect(MONOLITH.ownsTables).toEqual(["ndas", "messages"]);
+  });
+
+  it("routes every service prefix, then the monolith-only paths", () => {
+    expect(routeTable()).toEqual([
+      ...SERVICE_NAMES.map((s) => ({ prefix: `/api/${s}`, target: s })),
+      { prefix: "/api/nda", target: "monolith" },
+      { prefix: "/api/messages", target: "monolith" },
+    ]);
+  });
+
+  it("lets health, register, login and browsing through without a token", () => {
+    expect(publicRoutes()).toEqual([
+      { method: "GET", path: "/health" },
+      { method: "HEAD", path: "/health" },
+      { method: "POST", path: "/api/auth/register" },
+      { method: "POST", path: "/api/auth/login" },
+      { method: "GET", path: "/api/browse/*" },
+      { method: "HEAD", path: "/api/browse/*" },
+    ]);
+  });
+
+  it("finds a worker by name", () => {
+    expect(workerSpec("investor").ownsTables).toEqual(["watchlist", "investments"]);
+  });
+});
+
+describe("topologyProblems", () => {
+  const investor = workerSpec("investor");
+  const variant = (change: Partial<WorkerSpec>): WorkerSpec[] =>
+    WORKERS.map((w) => (w.name === "investor" ? { ...investor, ...change } : w));
+
+  it("catches a prefix claimed twice", () => {
+    expect(topologyProblems(variant({ pathPrefixes: ["/api/investor", "/api/creator"] }))).toEqual([
+      'path prefix "/api/creator" is claimed by both "creator" and "investor"',
+    ]);
+  });
+
+  it("catches a table with two owners", () => {
+    expect(topologyProblems(variant({ ownsTables: ["pitches"] }))).toEqual([
+      'table "pitches" is owned by both "creator" and "investor"',
+    ]);
+  });
+
+  it("catches a malformed prefix", () => {
+    expect(topologyProblems(variant({ pathPrefixes: ["/api/investor/"] }))).toEqual([
+      'worker "investor" path prefix "/api/investor/" must start with "/", use lowercase letters, digits, "-" or "_", and not end with "/"',
+    ]);
+  });
+
+  it("catches a worker declared twice", () => {
+    expect(topologyProblems([...WORKERS, investor])).toContain(
+      'worker "investor" is declared twice',
+    );
+  });
+});
+
+describe("workersFor", () => {
+  it("adds a stack's extra prefixes to services and leaves the rest as they are", () => {
+    const workers = workersFor({ investor: { pathPrefixes: ["/api/portfolio"] } });
+    expect(workers.find((w) => w.name === "investor")?.pathPrefixes).toEqual([
+      "/api/investor",
+      "/api/portfolio",
+    ]);
+    expect(routeTable(workers)).toContainEqual({ prefix: "/api/portfolio", target: "investor" });
+    expect(workers.filter((w) => w.name !== "investor")).toEqual(
+      WORKERS.filter((w) => w.name !== "investor"),
+    );
+  });
+
+  it("ignores prefixes given to the router or the monolith", () => {
+    expect(
+      workersFor({ router: { pathPrefixes: ["/x"] }, monolith: { pathPrefixes: ["/y"] } }),
+    ).toEqual([...WORKERS]);
+  });
+});
