@@ -2,7 +2,7 @@
 // budget report, stack-file reading, and the CLI on the real program and stack files.
 
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -254,6 +254,16 @@ describe("npm run plan (the real program)", () => {
     expect(result.status).toBe(1);
     expect(result.stderr).toContain("platform:rollout.investor must be an integer 0-100, got 150");
     expect(result.stderr).not.toContain(PLACEHOLDER_JWT_SECRET);
+  });
+
+  it("plans another commit in a temp export and cleans it up", () => {
+    const temps = () => readdirSync(tmpdir()).filter((name) => name.startsWith("plan-base-"));
+    const before = temps().length;
+    const base = planAtRef({ root: ROOT, ref: "HEAD", stack: "prod" });
+    expect(base.note).toBeUndefined();
+    expect(base.plan?.version).toBe(1);
+    expect(base.plan?.workers.map((w) => w.name)).toContain("router");
+    expect(temps().length).toBe(before);
   });
 
   it("refuses a --base that is not a commit", () => {
