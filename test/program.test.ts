@@ -73,7 +73,11 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
     });
   });
 
-  it("binds each service and the monolith to the router by script name, then CONFIG and the key", () => {
+  it("binds each service and the monolith to the router by script name, then CONFIG and the key", async () => {
+    const router = run.platform?.resources.router.script;
+    expect(router && (await pulumi.isSecret(router.bindings)), "router bindings are secret").toBe(
+      false,
+    );
     const bindings = plainBindings(byName(run, "router-script"));
     expect(bindings?.slice(0, 7)).toEqual([
       ...SERVICE_NAMES.map((s) => ({

@@ -1,6 +1,7 @@
 // The router: the one public worker. Bound to the six services and the monolith by script name,
 // to its CONFIG (routes, rollout, CORS) as a JSON binding, and to the JWT key in the Secrets Store.
 
+import type * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import type { RouterConfig } from "../../shared/router-config.ts";
 import type { RouteTarget } from "../../shared/workers.ts";
@@ -34,6 +35,8 @@ export interface RouterWorkerArgs {
 export class RouterWorker extends pulumi.ComponentResource {
   /** The router's script name on Cloudflare, for its route or custom domain. */
   readonly scriptName: pulumi.Output<string>;
+  /** The script itself, for callers that need more than its name. */
+  readonly script: cloudflare.WorkersScript;
 
   constructor(name: string, args: RouterWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(ROUTER_WORKER_TYPE, name, {}, opts);
@@ -55,8 +58,8 @@ export class RouterWorker extends pulumi.ComponentResource {
         bindings: buildBindings(),
       });
 
-    const { script } = createScript();
-    this.scriptName = script.scriptName;
+    this.script = createScript().script;
+    this.scriptName = this.script.scriptName;
     this.registerOutputs({ scriptName: this.scriptName });
   }
 }

@@ -1,6 +1,7 @@
 // One service worker (or the stand-in monolith): its script with D1 and, where the topology says
 // so, the JWT key bound, and workers.dev off: services are reached only through the router.
 
+import type * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
 import { type SecretsStoreRef, scriptBindingsFor } from "../bindings.ts";
 import type { WorkerBuild } from "../build.ts";
@@ -30,6 +31,8 @@ export interface ServiceWorkerArgs {
 export class ServiceWorker extends pulumi.ComponentResource {
   /** The script name on Cloudflare, once the script exists. */
   readonly scriptName: pulumi.Output<string>;
+  /** The script itself, for callers that need more than its name. */
+  readonly script: cloudflare.WorkersScript;
 
   constructor(name: string, args: ServiceWorkerArgs, opts?: pulumi.ComponentResourceOptions) {
     super(SERVICE_WORKER_TYPE, name, {}, opts);
@@ -48,8 +51,8 @@ export class ServiceWorker extends pulumi.ComponentResource {
         bindings: buildBindings(),
       });
 
-    const { script } = createScript();
-    this.scriptName = script.scriptName;
+    this.script = createScript().script;
+    this.scriptName = this.script.scriptName;
     this.registerOutputs({ scriptName: this.scriptName });
   }
 }
