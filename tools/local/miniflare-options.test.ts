@@ -131,12 +131,14 @@ describe("miniflareOptionsFor", () => {
   it("takes compatibility date and flags from the stack, with per-worker overrides", () => {
     const config = stackConfig({
       compatibilityDate: "2025-10-01",
+      compatibilityFlags: ["no_global_fetch_mock"],
       workers: {
         browse: { compatibilityDate: "2025-11-01", compatibilityFlags: ["nodejs_compat"] },
       },
     });
     const { byName } = optionsFor(config);
     expect(byName("auth").compatibilityDate).toBe("2025-10-01");
+    expect(byName("auth").compatibilityFlags).toEqual(["no_global_fetch_mock"]);
     expect(byName("browse").compatibilityDate).toBe("2025-11-01");
     expect(byName("browse").compatibilityFlags).toEqual(["nodejs_compat"]);
   });

@@ -2,11 +2,13 @@
 // workerd worker per topology entry (router first: Miniflare exposes only the first worker).
 
 import type { MiniflareOptions, WorkerOptions } from "miniflare";
+import { scriptBindingsFor } from "../../infra/bindings.ts";
 import type { WorkerBuild } from "../../infra/build.ts";
 import type { StackConfig } from "../../infra/config.ts";
 import { routerConfigFor } from "../../infra/router-config.ts";
-import { type BindingSpec, type WorkerSpec, workersFor } from "../../infra/topology.ts";
-import type { WorkerName } from "../../shared/workers.ts";
+import { scriptSettingsFor } from "../../infra/script-settings.ts";
+import { type WorkerSpec, workersFor } from "../../infra/topology.ts";
+import { type RouteTarget, SERVICE_NAMES, type WorkerName } from "../../shared/workers.ts";
 import { LOCAL_HOST } from "./flags.ts";
 import type { StateLayout } from "./state.ts";
 
@@ -55,11 +57,12 @@ export function workerOptionsFor(
   config: StackConfig,
   logPrefix = true,
 ): WorkerOptions {
-  const overrides = config.workers[spec.name];
+  // The program's own settings, so compatibility date and flags match the deployed script.
+  const settings = scriptSettingsFor(config, spec.name);
   return {
     name: spec.name,
-    compatibilityDate: overrides?.compatibilityDate ?? config.compatibilityDate,
-    compatibilityFlags: overrides?.compatibilityFlags ?? [],
+    compatibilityDate: settings.compatibilityDate,
+    compatibilityFlags: settings.compatibilityFlags,
     modules: logPrefix
       ? [
           { type: "ESModule", path: "local-entry.js", contents: localEntry(spec.name, build) },
@@ -67,7 +70,7 @@ export function workerOptionsFor(
           { type: "ESModule", path: build.mainModule, contents: build.code },
         ]
       : [{ type: "ESModule", path: build.mainModule, contents: build.code }],
-    ...bindingOptionsFor(spec.bindings, config),
+    ...bindingOptionsFor(spec, config),
   };
 }
 
@@ -75,28 +78,45 @@ type BindingOptions = Partial<
   Pick<WorkerOptions, "d1Databases" | "serviceBindings" | "bindings" | "secretsStoreSecrets">
 >;
 
-/** Each BindingSpec kind as Miniflare spells it. */
-export function bindingOptionsFor(
-  bindings: readonly BindingSpec[],
-  config: StackConfig,
-): BindingOptions {
+/** Locally each worker is named after its topology entry, and the stand-in monolith always runs. */
+const LOCAL_SCRIPT_NAMES = Object.fromEntries(
+  [...SERVICE_NAMES, "monolith" as const].map((target) => [target, target]),
+) as Record<RouteTarget, string>;
+
+/**
+ * The program's own binding list for the worker (infra/bindings.ts), each entry as Miniflare
+ * spells it, so a binding the program adds, drops or reorders shows up locally as well.
+ */
+export function bindingOptionsFor(spec: WorkerSpec, config: StackConfig): BindingOptions {
+  const declared = scriptBindingsFor(spec.name, spec.bindings, {
+    databaseId: LOCAL_D1_DATABASE_ID,
+    scriptNames: LOCAL_SCRIPT_NAMES,
+    routerConfigJson: JSON.stringify(routerConfigFor(config)),
+    jwtSecret: {
+      storeId: LOCAL_JWT_SECRET_REF.store_id,
+      secretName: LOCAL_JWT_SECRET_REF.secret_name,
+    },
+  });
   const d1Databases: Record<string, string> = {};
   const serviceBindings: Record<string, string> = {};
   const json: Record<string, unknown> = {};
   const secretsStoreSecrets: Record<string, { store_id: string; secret_name: string }> = {};
-  for (const binding of bindings) {
+  for (const binding of declared) {
     switch (binding.type) {
       case "d1":
-        d1Databases[binding.name] = LOCAL_D1_DATABASE_ID;
+        d1Databases[binding.name] = binding.id;
         break;
       case "service":
-        serviceBindings[binding.name] = binding.target;
+        serviceBindings[binding.name] = binding.service;
         break;
       case "json":
-        json[binding.name] = routerConfigFor(config);
+        json[binding.name] = JSON.parse(binding.json);
         break;
-      case "secret":
-        secretsStoreSecrets[binding.name] = { ...LOCAL_JWT_SECRET_REF };
+      case "secrets_store_secret":
+        secretsStoreSecrets[binding.name] = {
+          store_id: binding.storeId,
+          secret_name: binding.secretName,
+        };
         break;
       default:
         throw new Error(`unknown binding kind ${JSON.stringify(binding satisfies never)}`);
