@@ -5,6 +5,7 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { RouteTarget, ServiceName, WorkerName } from "../shared/workers.ts";
 import type { WorkerBuild } from "./build.ts";
+import { D1Migrations } from "./components/d1-migrations.ts";
 import { Database } from "./components/database.ts";
 import { JwtSecret } from "./components/jwt-secret.ts";
 import { PublicEndpoint } from "./components/public-endpoint.ts";
@@ -30,6 +31,8 @@ export interface PlatformOutputs {
 
 export interface PlatformResources {
   database: Database;
+  /** Applies pending D1 migrations before any worker that reads the database is updated. */
+  migrations: D1Migrations;
   jwtSecret: JwtSecret;
   services: ServiceWorker[];
   /** The stand-in monolith, when this stack deploys it. */
@@ -66,6 +69,11 @@ export function declarePlatform(plan: PlatformPlan): PlatformResources {
   };
 
   const database = new Database("database", { accountId, database: config.database });
+  const migrations = new D1Migrations(
+    "migrations",
+    { accountId, databaseId: database.id, migrations: plan.migrations },
+    { dependsOn: [database] },
+  );
   const jwtSecret = new JwtSecret("jwt", {
     accountId,
     storeId: config.secretsStoreId,
@@ -73,7 +81,7 @@ export function declarePlatform(plan: PlatformPlan): PlatformResources {
     value: config.jwtSecret,
   });
 
-  // Services need the database (and the key, if they bind it) before their bindings resolve.
+  // Services need the migrated database (and the key, if they bind it) before they are updated.
   const declareServiceWorker = (spec: WorkerSpec) =>
     new ServiceWorker(
       spec.name,
@@ -88,8 +96,8 @@ export function declarePlatform(plan: PlatformPlan): PlatformResources {
       },
       {
         dependsOn: spec.bindings.some((b) => b.type === "secret")
-          ? [database, jwtSecret]
-          : [database],
+          ? [database, migrations, jwtSecret]
+          : [database, migrations],
       },
     );
   const services = plan.workers.filter((w) => w.kind === "service").map(declareServiceWorker);
@@ -131,7 +139,15 @@ export function declarePlatform(plan: PlatformPlan): PlatformResources {
     { dependsOn: [router] },
   );
 
-  return { database, jwtSecret, services, ...(monolith ? { monolith } : {}), router, endpoint };
+  return {
+    database,
+    migrations,
+    jwtSecret,
+    services,
+    ...(monolith ? { monolith } : {}),
+    router,
+    endpoint,
+  };
 }
 
 function outputsOf(plan: PlatformPlan, resources: PlatformResources): PlatformOutputs {

@@ -126,7 +126,7 @@ describe("infra/index.ts, the Pulumi entry", () => {
     expect(entry.workerNames.monolith).toBe("pitch-api");
     expect(entry.rollout.investor).toBe(25);
     expect(Object.keys(entry.bundles)).toHaveLength(7);
-    expect(registered.filter((r) => r.custom)).toHaveLength(16);
+    expect(registered.filter((r) => r.custom)).toHaveLength(17);
     for (const r of registered) expect(plainText(r.inputs)).not.toContain(TEST_JWT_SECRET);
   });
 });

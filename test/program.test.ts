@@ -42,6 +42,7 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
     const expected = [
       ...(adopted.id ? [] : ["database-d1"]),
       "jwt-secret",
+      "migrations",
       ...deployed.flatMap((w) => [`${w}-script`, `${w}-workers-dev`]),
       "api-route",
     ];
@@ -59,6 +60,19 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
           .map((w) => `platform:cloudflare:ServiceWorker ${w}`),
       ].sort(),
     );
+  });
+
+  it("applies every migration file, in order, to the stack's database", () => {
+    const inputs = byName(run, "migrations").inputs as {
+      databaseId: string;
+      migrations: { name: string; sha256: string }[];
+    };
+    expect(inputs.databaseId).toBe(databaseId);
+    const names = inputs.migrations.map((m) => m.name);
+    expect(names[0]).toBe("0001_auth_users.sql");
+    expect(names).toEqual([...names].sort());
+    expect(names).toContain("0006_monolith_ndas_messages.sql");
+    for (const m of inputs.migrations) expect(m.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
   it("names scripts <namePrefix>-<worker>, and the monolith by its own name", () => {
