@@ -72,13 +72,22 @@ export function localRawConfig(
   return raw;
 }
 
-export function loadLocalStackConfig(input: LocalConfigInput): StackConfig {
-  const fromFile = readStackFile(input.root, input.stack);
+/** The raw config (what `planPlatform` takes) and its checked form. */
+export function localStack(input: LocalConfigInput): {
+  raw: Record<string, unknown>;
+  config: StackConfig;
+} {
+  const raw = localRawConfig(readStackFile(input.root, input.stack), input);
   const overridden = Object.keys(input.rolloutOverrides).length > 0;
-  return parseStackConfig(localRawConfig(fromFile, input), {
+  const config = parseStackConfig(raw, {
     stack: input.stack,
     source: `Pulumi.${input.stack}.yaml${overridden ? " with --rollout" : ""}`,
   });
+  return { raw, config };
+}
+
+export function loadLocalStackConfig(input: LocalConfigInput): StackConfig {
+  return localStack(input).config;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

@@ -5,14 +5,14 @@
 import { watch as watchDirectory } from "node:fs";
 import { join, resolve } from "node:path";
 import { BudgetError, checkBudgets, loadBudgets } from "../../infra/budgets.ts";
-import { buildWorkers, type WorkerBuild } from "../../infra/build.ts";
+import type { WorkerBuild } from "../../infra/build.ts";
 import { ConfigError } from "../../infra/config.ts";
-import { workersFor } from "../../infra/topology.ts";
+import { planPlatform } from "../../infra/plan.ts";
 import type { WorkerName } from "../../shared/workers.ts";
 import { ApiClient } from "./api-client.ts";
 import { formatSeedSummary, seedDemoData } from "./demo-data.ts";
 import { FlagError, parseStartFlags, USAGE } from "./flags.ts";
-import { loadLocalStackConfig } from "./local-config.ts";
+import { localStack } from "./local-config.ts";
 import { assertPortFree, PortInUseError, type RunningPlatform, startPlatform } from "./platform.ts";
 import { localJwtSecret, prepareState, stateLayout } from "./state.ts";
 import { formatStartupTable } from "./table.ts";
@@ -78,7 +78,8 @@ async function main(): Promise<void> {
   const state = stateLayout(flags.stateDir ?? join(ROOT, ".local"));
   prepareState(state);
   const jwtSecret = localJwtSecret(state, flags.jwtSecret);
-  const config = loadLocalStackConfig({
+  // Checked here first so a bad value names the stack file and --rollout.
+  const { raw } = localStack({
     root: ROOT,
     stack: flags.stack,
     jwtSecret: jwtSecret.value,
@@ -86,12 +87,13 @@ async function main(): Promise<void> {
   });
   await assertPortFree(flags.port);
 
-  const specs = workersFor(config.workers);
-  const budgets = loadBudgets(join(ROOT, "bundle-budgets.json"));
+  // The program's own planning: config → topology → build → budgets.
   const buildStarted = performance.now();
-  let running = await buildWorkers(specs, ROOT);
+  const plan = await planPlatform({ config: raw, stack: flags.stack, root: ROOT });
   const buildMs = performance.now() - buildStarted;
-  const budgetLines = checkBudgets(running.values(), budgets);
+  const { config, workers: specs, budgetLines } = plan;
+  const budgets = loadBudgets(join(ROOT, "bundle-budgets.json"));
+  let running = plan.builds;
   if (stopping) return;
 
   const startStarted = performance.now();
