@@ -26,8 +26,10 @@ try {
   const summary = await seedDemoData(new ApiClient(url));
   console.log(`Seeded ${url}\n${formatSeedSummary(summary)}`);
 } catch (error) {
-  const cause = (error as Error).cause as { code?: string } | undefined;
-  const hint = cause?.code === "ECONNREFUSED" ? `; is the platform running? (npm start)` : "";
-  console.error(`${(error as Error).message}${hint}`);
+  // fetch says only "fetch failed"; its cause says why (refused, DNS, timeout).
+  const cause = (error as Error).cause as { code?: string; message?: string } | undefined;
+  const why = cause ? `: ${cause.code ?? cause.message}` : "";
+  const hint = cause?.code === "ECONNREFUSED" ? "; is the platform running? (npm start)" : "";
+  console.error(`${(error as Error).message}${why}${hint}`);
   process.exit(1);
 }
