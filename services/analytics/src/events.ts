@@ -36,9 +36,9 @@ export async function recordEvents(c: Context<ServiceEnv>): Promise<Response> {
   const db = c.env.DB;
 
   const pitchIds = [...new Set(events.map((event) => event.pitchId))];
-  const placeholders = pitchIds.map(() => "?").join(", ");
+  const marks = pitchIds.map(() => "?").join(", ");
   const published = await db
-    .prepare(`SELECT id FROM pitches WHERE status = 'published' AND id IN (${placeholders})`)
+    .prepare(`SELECT id FROM pitches WHERE status = 'published' AND id IN (${marks})`)
     .bind(...pitchIds)
     .all<{ id: string }>();
   const known = new Set(published.results.map((row) => row.id));
