@@ -65,6 +65,53 @@ describe("the stack files", () => {
   });
 });
 
+describe("values as the Pulumi CLI stores them", () => {
+  // `pulumi config set` stores plain values as strings, and `--path` turns only integers and
+  // true/false into YAML numbers and booleans: `--path ...headSamplingRate 0.5` stays "0.5".
+  it("takes numbers and booleans spelt as strings", () => {
+    const config = parse(
+      stackConfig("staging", {
+        "platform:monolith": { scriptName: "pitch-staging-monolith", deployStandIn: "true" },
+        "platform:rollout": { investor: "50", creator: "0" },
+        "platform:workers": {
+          router: { observability: { enabled: "true", headSamplingRate: "0.5" } },
+        },
+      }),
+    );
+    expect(config.monolith).toEqual({ scriptName: "pitch-staging-monolith", deployStandIn: true });
+    expect(config.rollout).toMatchObject({ investor: 50, creator: 0 });
+    expect(config.workers.router?.observability).toEqual({ enabled: true, headSamplingRate: 0.5 });
+  });
+
+  it("takes weights of 100 spelt as strings without a monolith", () => {
+    const config = parse(
+      withChange(stackConfig("staging"), {
+        "platform:monolith": undefined,
+        "platform:rollout": { investor: "100" },
+      }),
+    );
+    expect(config.rollout.investor).toBe(100);
+  });
+
+  it("still refuses what no string spells exactly", () => {
+    const problems = problemsOf(
+      stackConfig("staging", {
+        "platform:rollout": { investor: "50.5", creator: " 5", browse: "" },
+        "platform:workers": {
+          router: { observability: { enabled: "off", headSamplingRate: "1.5" } },
+        },
+      }),
+    );
+    expect(problems).toEqual([
+      'platform:rollout.investor must be an integer 0-100, got "50.5"',
+      'platform:rollout.creator must be an integer 0-100, got " 5"',
+      'platform:rollout.browse must be an integer 0-100, got ""',
+      'platform:workers.router.observability.enabled must be true or false, got "off"',
+      'platform:workers.router.observability.headSamplingRate must be a number 0-1, got "1.5"',
+    ]);
+  });
+});
+
 describe("defaults", () => {
   it("a service missing from rollout gets 0 with a monolith", () => {
     const config = parse(stackConfig("staging", { "platform:rollout": { investor: 30 } }));

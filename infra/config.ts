@@ -23,15 +23,33 @@ const SCRIPT_NAME = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 const PATH_PREFIX = /^\/[a-z0-9][a-z0-9/_-]*[a-z0-9_-]$/;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
-const weight = z.number({ error: "must be an integer 0-100" }).int().min(0).max(100);
+// `pulumi config set` stores plain values as strings, and `--path` turns only integers and
+// true/false into YAML numbers and booleans (`--path ...headSamplingRate 0.5` stays "0.5"), so a
+// string that spells a number or a boolean exactly counts as one.
+const INTEGER_TEXT = /^\d+$/;
+const DECIMAL_TEXT = /^(\d+(\.\d*)?|\.\d+)$/;
+const integerFromText = (value: unknown) =>
+  typeof value === "string" && INTEGER_TEXT.test(value) ? Number(value) : value;
+const decimalFromText = (value: unknown) =>
+  typeof value === "string" && DECIMAL_TEXT.test(value) ? Number(value) : value;
+const booleanFromText = (value: unknown) =>
+  value === "true" ? true : value === "false" ? false : value;
+const flag = () => z.preprocess(booleanFromText, z.boolean({ error: "must be true or false" }));
+
+const weight = z.preprocess(
+  integerFromText,
+  z.number({ error: "must be an integer 0-100" }).int().min(0).max(100),
+);
 
 const workerOverrides = z.strictObject({
   compatibilityDate: z.string().regex(DATE, { error: "must be a date like 2025-09-01" }).optional(),
   compatibilityFlags: z.array(z.string().min(1)).optional(),
   observability: z
     .strictObject({
-      enabled: z.boolean({ error: "must be true or false" }),
-      headSamplingRate: z.number().min(0).max(1, { error: "must be a number 0-1" }).optional(),
+      enabled: flag(),
+      headSamplingRate: z
+        .preprocess(decimalFromText, z.number({ error: "must be a number 0-1" }).min(0).max(1))
+        .optional(),
     })
     .optional(),
   /** Extra path prefixes this service serves (e.g. a legacy alias); services only. */
@@ -69,7 +87,7 @@ const stackSchema = z.strictObject({
         error: "must be a Worker script name (lowercase letters, digits, dashes)",
       }),
       /** Deploy this repo's stand-in monolith under scriptName (staging, demos). */
-      deployStandIn: z.boolean({ error: "must be true or false" }).default(false),
+      deployStandIn: flag().default(false),
     })
     .optional(),
   database: z.union(
@@ -233,7 +251,7 @@ function crossKeyProblems(values: Record<string, unknown>): string[] {
       problems.push(
         `${PROJECT}:rollout.${name} is not a service; expected one of ${SERVICE_NAMES.join(", ")}`,
       );
-    } else if (values.monolith === undefined && value !== 100) {
+    } else if (values.monolith === undefined && integerFromText(value) !== 100) {
       problems.push(
         `${PROJECT}:rollout.${name} must be 100 when no monolith is configured (there is no blue side), got ${JSON.stringify(value)}`,
       );

@@ -138,6 +138,17 @@ describe("npm run rollout", () => {
     expect(readFileSync(prodFile, "utf8")).toMatch(/ {4}analytics: 100\n {4}production: 5\n$/);
   });
 
+  it("reads a weight the file states as a string as that weight, not as a default", async () => {
+    writeFileSync(
+      prodFile,
+      readFileSync(prodFile, "utf8").replace("investor: 25", 'investor: "25"'),
+    );
+    const { code, lines } = await rollout({ to: "50" });
+    expect(code).toBe(0);
+    expect(lines[0]).toBe("Pulumi.prod.yaml: rollout.investor: 25 → 50");
+    expect(readFileSync(prodFile, "utf8")).toContain("    investor: 50\n");
+  });
+
   it("says when there is nothing to change", async () => {
     const before = readFileSync(prodFile);
     const { code, lines } = await rollout({ to: "25" });

@@ -78,6 +78,16 @@ export const BAD_CONFIGS: BadConfig[] = [
       "platform:rollout.investor must be 100 when no monolith is configured (there is no blue side), got 50",
   },
   {
+    case: "weight that is no integer",
+    change: { "platform:rollout": { investor: "fifty" } },
+    problem: 'platform:rollout.investor must be an integer 0-100, got "fifty"',
+  },
+  {
+    case: "boolean that is no boolean",
+    change: { "platform:monolith": { scriptName: "pitch-api", deployStandIn: "yes" } },
+    problem: 'platform:monolith.deployStandIn must be true or false, got "yes"',
+  },
+  {
     case: "monolith named like a generated script",
     change: { "platform:monolith": { scriptName: "pitch-staging-router" } },
     problem:

@@ -69,8 +69,9 @@ export function setRolloutWeight(
   checkedConfig(edited, { stack, source, edited: true });
   return {
     service,
-    before: typeof stated === "number" ? stated : before.rollout[service],
-    beforeIsDefault: typeof stated !== "number",
+    // The parsed config, not the YAML node: a weight the file spells "25" is 25.
+    before: before.rollout[service],
+    beforeIsDefault: stated === undefined,
     after: weight,
     text: edited,
   };
