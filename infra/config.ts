@@ -36,13 +36,17 @@ const booleanFromText = (value: unknown) =>
   value === "true" ? true : value === "false" ? false : value;
 const flag = () => z.preprocess(booleanFromText, z.boolean({ error: "must be true or false" }));
 
+/** A string matching `pattern`; a value of another type gets the same message, naming the format. */
+const matching = (pattern: RegExp, message: string) =>
+  z.string({ error: message }).regex(pattern, { error: message });
+
 const weight = z.preprocess(
   integerFromText,
   z.number({ error: "must be an integer 0-100" }).int().min(0).max(100),
 );
 
 const workerOverrides = z.strictObject({
-  compatibilityDate: z.string().regex(DATE, { error: "must be a date like 2025-09-01" }).optional(),
+  compatibilityDate: matching(DATE, "must be a date like 2025-09-01").optional(),
   compatibilityFlags: z.array(z.string().min(1)).optional(),
   observability: z
     .strictObject({
@@ -54,38 +58,33 @@ const workerOverrides = z.strictObject({
     .optional(),
   /** Extra path prefixes this service serves (e.g. a legacy alias); services only. */
   pathPrefixes: z
-    .array(
-      z.string().regex(PATH_PREFIX, {
-        error: 'must be a path like "/api/name" (lowercase, no trailing slash)',
-      }),
-    )
+    .array(matching(PATH_PREFIX, 'must be a path like "/api/name" (lowercase, no trailing slash)'))
     .optional(),
 });
 
 export type WorkerOverrides = z.infer<typeof workerOverrides>;
 
 const stackSchema = z.strictObject({
-  accountId: z.string({ error: "is required" }).regex(HEX32, {
-    error: "must be a 32-character lowercase hex Cloudflare account id",
-  }),
-  zoneId: z
-    .string({ error: "is required" })
-    .regex(HEX32, { error: "must be a 32-character lowercase hex Cloudflare zone id" }),
-  hostname: z.string({ error: "is required" }).regex(HOSTNAME, {
-    error: 'must be a hostname like "api.example.com" (no scheme, path or port)',
-  }),
+  accountId: matching(HEX32, "must be a 32-character lowercase hex Cloudflare account id"),
+  zoneId: matching(HEX32, "must be a 32-character lowercase hex Cloudflare zone id"),
+  hostname: matching(
+    HOSTNAME,
+    'must be a hostname like "api.example.com" (no scheme, path or port)',
+  ),
   /** How the router is reached: a zone route `<hostname>/*` or a Workers custom domain. */
   publicEndpoint: z
     .enum(["route", "customDomain"], { error: 'must be "route" or "customDomain"' })
     .default("route"),
-  namePrefix: z.string({ error: "is required" }).regex(/^[a-z][a-z0-9-]{0,38}[a-z0-9]$/, {
-    error: "must be 2-40 lowercase letters, digits or dashes, starting with a letter",
-  }),
+  namePrefix: matching(
+    /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/,
+    "must be 2-40 lowercase letters, digits or dashes, starting with a letter",
+  ),
   monolith: z
     .strictObject({
-      scriptName: z.string({ error: "is required" }).regex(SCRIPT_NAME, {
-        error: "must be a Worker script name (lowercase letters, digits, dashes)",
-      }),
+      scriptName: matching(
+        SCRIPT_NAME,
+        "must be a Worker script name (lowercase letters, digits, dashes)",
+      ),
       /** Deploy this repo's stand-in monolith under scriptName (staging, demos). */
       deployStandIn: flag().default(false),
     })
@@ -93,14 +92,16 @@ const stackSchema = z.strictObject({
   database: z.union(
     [
       z.strictObject({
-        name: z.string().regex(/^[a-z0-9][a-z0-9-_]{0,62}$/, {
-          error: "must be a D1 database name (lowercase letters, digits, dashes)",
-        }),
+        name: matching(
+          /^[a-z0-9][a-z0-9-_]{0,62}$/,
+          "must be a D1 database name (lowercase letters, digits, dashes)",
+        ),
       }),
       z.strictObject({
-        id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/, {
-          error: "must be a D1 database UUID",
-        }),
+        id: matching(
+          /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+          "must be a D1 database UUID",
+        ),
       }),
     ],
     { error: 'must be { name: "<new database>" } or { id: "<existing database uuid>" }' },
@@ -113,14 +114,11 @@ const stackSchema = z.strictObject({
     )
     .default([]),
   rollout: z.record(z.string(), weight).default({}),
-  secretsStoreId: z.string({ error: "is required" }).regex(HEX32, {
-    error: "must be the 32-character hex id of the account's Secrets Store",
-  }),
+  secretsStoreId: matching(HEX32, "must be the 32-character hex id of the account's Secrets Store"),
   jwtSecret: z.string().min(32, { error: "must be at least 32 characters" }),
-  compatibilityDate: z
-    .string()
-    .regex(DATE, { error: "must be a date like 2025-09-01" })
-    .default(DEFAULT_COMPATIBILITY_DATE),
+  compatibilityDate: matching(DATE, "must be a date like 2025-09-01").default(
+    DEFAULT_COMPATIBILITY_DATE,
+  ),
   /** Compatibility flags every worker gets unless `workers.<name>.compatibilityFlags` replaces them. */
   compatibilityFlags: z
     .array(z.string().min(1, { error: "must be non-empty flag names" }))
@@ -151,15 +149,28 @@ export class ConfigError extends Error {
   }
 }
 
-/** Keys whose values are structured; Pulumi hands them over as JSON strings. */
-const STRUCTURED_KEYS = new Set([
-  "monolith",
-  "database",
-  "corsOrigins",
-  "rollout",
-  "compatibilityFlags",
-  "workers",
-]);
+/**
+ * Keys whose values are structured, and how one part is set with `--path`. Pulumi hands them over
+ * as JSON strings; a plain string here was set without --path.
+ */
+const STRUCTURED_KEYS: Record<string, { kind: "map" | "list"; part: string }> = {
+  monolith: { kind: "map", part: ".<field>" },
+  database: { kind: "map", part: ".<field>" },
+  corsOrigins: { kind: "list", part: "[0]" },
+  rollout: { kind: "map", part: ".<service>" },
+  compatibilityFlags: { kind: "list", part: "[0]" },
+  workers: { kind: "map", part: ".<worker>.<field>" },
+};
+
+/** How a zod type name reads after "must be". */
+const EXPECTED: Record<string, string> = {
+  string: "a string",
+  number: "a number",
+  boolean: "true or false",
+  object: "a map",
+  record: "a map",
+  array: "a list",
+};
 
 /**
  * Turns raw config (keys with or without the `platform:` namespace; values as Pulumi gives them,
@@ -173,14 +184,25 @@ export function parseStackConfig(
   const source = options.source ?? `stack "${options.stack}"`;
   const problems: string[] = [];
   const values: Record<string, unknown> = {};
+  const undecodable = new Set<string>();
   for (const [fullKey, value] of Object.entries(raw)) {
     const [namespace, key] = fullKey.includes(":") ? fullKey.split(":", 2) : [PROJECT, fullKey];
     if (namespace !== PROJECT || key === undefined) continue;
-    values[key] = STRUCTURED_KEYS.has(key) ? decodeStructured(key, value, problems) : value;
+    const problem = decodeProblem(key, value);
+    if (problem) {
+      // Reported once here; the raw value stays so cross-key checks still see the key as set.
+      problems.push(problem);
+      undecodable.add(key);
+      values[key] = value;
+    } else {
+      values[key] = decodeStructured(key, value);
+    }
   }
   const parsed = stackSchema.safeParse(values);
   if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(describeIssue(issue, values));
+    for (const issue of parsed.error.issues) {
+      if (!undecodable.has(String(issue.path[0]))) problems.push(describeIssue(issue, values));
+    }
   }
   problems.push(...crossKeyProblems(values));
   if (problems.length > 0 || !parsed.success) {
@@ -197,26 +219,37 @@ export function parseStackConfig(
   return { ...data, stack: options.stack, rollout, workers: data.workers };
 }
 
-function decodeStructured(key: string, value: unknown, problems: string[]): unknown {
-  if (typeof value !== "string") return value;
+function structureOf(key: string) {
+  return Object.hasOwn(STRUCTURED_KEYS, key) ? STRUCTURED_KEYS[key] : undefined;
+}
+
+function decodeStructured(key: string, value: unknown): unknown {
+  return structureOf(key) && typeof value === "string" ? JSON.parse(value) : value;
+}
+
+/** A structured key given a string that is not JSON: `pulumi config set` without --path. */
+function decodeProblem(key: string, value: unknown): string | undefined {
+  const structure = structureOf(key);
+  if (!structure || typeof value !== "string") return undefined;
   try {
-    return JSON.parse(value);
-  } catch {
-    problems.push(
-      `${PROJECT}:${key} must be a YAML/JSON object or list, got ${JSON.stringify(value)}`,
-    );
+    JSON.parse(value);
     return undefined;
+  } catch {
+    const path = `${PROJECT}:${key}${structure.part}`;
+    const how = structure.kind === "map" ? "one field" : "one item";
+    const quoted = structure.kind === "list" ? `'${path}'` : path;
+    return `${PROJECT}:${key} must be ${EXPECTED[structure.kind === "map" ? "object" : "array"]}, got ${JSON.stringify(value)}; set ${how} at a time with \`pulumi config set --path ${quoted} <value>\``;
   }
 }
 
 function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>): string {
   if (issue.code === "unrecognized_keys") {
-    const where = issue.path.length ? `${PROJECT}:${issue.path.join(".")}` : `${PROJECT}`;
+    const where = issue.path.length ? `${PROJECT}:${pathText(issue.path)}` : `${PROJECT}`;
     return issue.keys
       .map((k) => `${where}${issue.path.length ? "." : ":"}${k} is not a known setting`)
       .join("\n");
   }
-  const key = `${PROJECT}:${issue.path.map(String).join(".")}`;
+  const key = `${PROJECT}:${pathText(issue.path)}`;
   const found = valueAt(values, issue.path);
   if (found === undefined) {
     if (issue.path.length === 1 && issue.path[0] === "jwtSecret") {
@@ -224,9 +257,23 @@ function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>)
     }
     return `${key} is required`;
   }
-  const message = issue.message.startsWith("Invalid") ? "has the wrong type" : issue.message;
+  const message =
+    issue.code === "invalid_type" && issue.message.startsWith("Invalid")
+      ? `must be ${EXPECTED[issue.expected] ?? issue.expected}`
+      : issue.message.startsWith("Invalid")
+        ? "has the wrong type"
+        : issue.message;
   const shown = issue.path[0] === "jwtSecret" ? "[secret]" : JSON.stringify(found);
   return `${key} ${message}, got ${shown}`;
+}
+
+/** A config path as `pulumi config set --path` spells it: `corsOrigins[0]`, `rollout.investor`. */
+function pathText(path: readonly PropertyKey[]): string {
+  return path
+    .map((segment, i) =>
+      typeof segment === "number" ? `[${segment}]` : `${i > 0 ? "." : ""}${String(segment)}`,
+    )
+    .join("");
 }
 
 function valueAt(values: unknown, path: readonly PropertyKey[]): unknown {

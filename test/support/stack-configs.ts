@@ -88,6 +88,35 @@ export const BAD_CONFIGS: BadConfig[] = [
     problem: 'platform:monolith.deployStandIn must be true or false, got "yes"',
   },
   {
+    case: "account id given as a number",
+    change: { "platform:accountId": 12345 },
+    problem:
+      "platform:accountId must be a 32-character lowercase hex Cloudflare account id, got 12345",
+  },
+  {
+    case: "rollout given as a list",
+    change: { "platform:rollout": [50] },
+    problem: "platform:rollout must be a map, got [50]",
+  },
+  {
+    case: "monolith given as a plain string",
+    change: { "platform:monolith": "pitch-api" },
+    problem:
+      'platform:monolith must be a map, got "pitch-api"; set one field at a time with `pulumi config set --path platform:monolith.<field> <value>`',
+  },
+  {
+    case: "CORS origins given as one string",
+    change: { "platform:corsOrigins": "https://app.example.com" },
+    problem:
+      "platform:corsOrigins must be a list, got \"https://app.example.com\"; set one item at a time with `pulumi config set --path 'platform:corsOrigins[0]' <value>`",
+  },
+  {
+    case: "CORS origin with a path",
+    change: { "platform:corsOrigins": ["https://app.example.com/app"] },
+    problem:
+      'platform:corsOrigins[0] must be an origin like "https://app.example.com" (scheme and host, no path), got "https://app.example.com/app"',
+  },
+  {
     case: "monolith named like a generated script",
     change: { "platform:monolith": { scriptName: "pitch-staging-router" } },
     problem:
