@@ -167,9 +167,12 @@ describe("bad configs", () => {
     expect(problems).toEqual(["platform:jwtSecret must be at least 32 characters, got [secret]"]);
   });
 
-  it("rejects an unknown key with its name", () => {
+  it("rejects an unknown key with its name, and the known ones when none is close", () => {
     expect(problemsOf(stackConfig("staging", { "platform:rollot": {} }))).toEqual([
-      "platform:rollot is not a known setting",
+      "platform:rollot is not a known setting; did you mean platform:rollout?",
+    ]);
+    expect(problemsOf(stackConfig("staging", { "platform:region": "weur" }))).toEqual([
+      "platform:region is not a known setting; known settings: accountId, zoneId, hostname, publicEndpoint, namePrefix, monolith, database, corsOrigins, rollout, secretsStoreId, jwtSecret, compatibilityDate, compatibilityFlags, workers",
     ]);
   });
 });

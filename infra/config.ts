@@ -9,6 +9,7 @@ import {
   WORKER_NAMES,
   type WorkerName,
 } from "../shared/workers.ts";
+import { closestName } from "./setting-names.ts";
 import { WORKERS } from "./topology.ts";
 
 /** The Pulumi project name, and so the config namespace (`platform:rollout`). */
@@ -45,17 +46,17 @@ const weight = z.preprocess(
   z.number({ error: "must be an integer 0-100" }).int().min(0).max(100),
 );
 
+const observabilitySchema = z.strictObject({
+  enabled: flag(),
+  headSamplingRate: z
+    .preprocess(decimalFromText, z.number({ error: "must be a number 0-1" }).min(0).max(1))
+    .optional(),
+});
+
 const workerOverrides = z.strictObject({
   compatibilityDate: matching(DATE, "must be a date like 2025-09-01").optional(),
   compatibilityFlags: z.array(z.string().min(1)).optional(),
-  observability: z
-    .strictObject({
-      enabled: flag(),
-      headSamplingRate: z
-        .preprocess(decimalFromText, z.number({ error: "must be a number 0-1" }).min(0).max(1))
-        .optional(),
-    })
-    .optional(),
+  observability: observabilitySchema.optional(),
   /** Extra path prefixes this service serves (e.g. a legacy alias); services only. */
   pathPrefixes: z
     .array(matching(PATH_PREFIX, 'must be a path like "/api/name" (lowercase, no trailing slash)'))
@@ -63,6 +64,15 @@ const workerOverrides = z.strictObject({
 });
 
 export type WorkerOverrides = z.infer<typeof workerOverrides>;
+
+const monolithSchema = z.strictObject({
+  scriptName: matching(
+    SCRIPT_NAME,
+    "must be a Worker script name (lowercase letters, digits, dashes)",
+  ),
+  /** Deploy this repo's stand-in monolith under scriptName (staging, demos). */
+  deployStandIn: flag().default(false),
+});
 
 const stackSchema = z.strictObject({
   accountId: matching(HEX32, "must be a 32-character lowercase hex Cloudflare account id"),
@@ -79,16 +89,7 @@ const stackSchema = z.strictObject({
     /^[a-z][a-z0-9-]{0,38}[a-z0-9]$/,
     "must be 2-40 lowercase letters, digits or dashes, starting with a letter",
   ),
-  monolith: z
-    .strictObject({
-      scriptName: matching(
-        SCRIPT_NAME,
-        "must be a Worker script name (lowercase letters, digits, dashes)",
-      ),
-      /** Deploy this repo's stand-in monolith under scriptName (staging, demos). */
-      deployStandIn: flag().default(false),
-    })
-    .optional(),
+  monolith: monolithSchema.optional(),
   database: z.union(
     [
       z.strictObject({
@@ -127,6 +128,19 @@ const stackSchema = z.strictObject({
 });
 
 type ParsedStack = z.infer<typeof stackSchema>;
+
+const SETTINGS = Object.keys(stackSchema.shape);
+
+/** The setting names a strict object at `path` knows, for "did you mean". */
+function settingsAt(path: readonly PropertyKey[]): string[] {
+  if (path.length === 0) return SETTINGS;
+  if (path.length === 1 && path[0] === "monolith") return Object.keys(monolithSchema.shape);
+  if (path[0] !== "workers") return [];
+  if (path.length === 2) return Object.keys(workerOverrides.shape);
+  if (path.length === 3 && path[2] === "observability")
+    return Object.keys(observabilitySchema.shape);
+  return [];
+}
 
 export interface StackConfig extends Omit<ParsedStack, "rollout" | "workers"> {
   /** Stack name, e.g. `staging`. */
@@ -187,7 +201,10 @@ export function parseStackConfig(
   const undecodable = new Set<string>();
   for (const [fullKey, value] of Object.entries(raw)) {
     const [namespace, key] = fullKey.includes(":") ? fullKey.split(":", 2) : [PROJECT, fullKey];
-    if (namespace !== PROJECT || key === undefined) continue;
+    if (key === undefined) continue;
+    const misplaced = misplacedKeyProblem(namespace ?? "", key);
+    if (misplaced) problems.push(misplaced);
+    if (namespace !== PROJECT || misplaced) continue;
     const problem = decodeProblem(key, value);
     if (problem) {
       // Reported once here; the raw value stays so cross-key checks still see the key as set.
@@ -200,8 +217,21 @@ export function parseStackConfig(
   }
   const parsed = stackSchema.safeParse(values);
   if (!parsed.success) {
+    // A misspelt key suggests the setting it meant; that setting's "is required" would repeat it.
+    const meant = new Set(
+      parsed.error.issues.flatMap((issue) =>
+        issue.code === "unrecognized_keys"
+          ? issue.keys.flatMap((k) => {
+              const near = closestName(k, settingsAt(issue.path));
+              return near ? [pathText([...issue.path, near])] : [];
+            })
+          : [],
+      ),
+    );
     for (const issue of parsed.error.issues) {
-      if (!undecodable.has(String(issue.path[0]))) problems.push(describeIssue(issue, values));
+      if (undecodable.has(String(issue.path[0]))) continue;
+      if (meant.has(pathText(issue.path)) && valueAt(values, issue.path) === undefined) continue;
+      problems.push(...describeIssue(issue, values));
     }
   }
   problems.push(...crossKeyProblems(values));
@@ -227,6 +257,21 @@ function decodeStructured(key: string, value: unknown): unknown {
   return structureOf(key) && typeof value === "string" ? JSON.parse(value) : value;
 }
 
+/**
+ * A key this program would miss: one of its settings in another namespace (`platfrom:rollout`),
+ * or a nested value set without --path, which Pulumi stores as its own key (`rollout.investor`).
+ */
+function misplacedKeyProblem(namespace: string, key: string): string | undefined {
+  const head = key.split(/[.[]/, 1)[0] ?? key;
+  if (!SETTINGS.includes(head)) return undefined;
+  if (namespace !== PROJECT) {
+    return `${namespace}:${key} is in namespace "${namespace}", which this program does not read; did you mean ${PROJECT}:${key}?`;
+  }
+  if (head === key) return undefined;
+  const path = key.includes("[") ? `'${PROJECT}:${key}'` : `${PROJECT}:${key}`;
+  return `${PROJECT}:${key} is not a known setting: it was set without --path, so Pulumi keeps it apart from ${PROJECT}:${head}; run \`pulumi config rm ${path}\` and \`pulumi config set --path ${path} <value>\``;
+}
+
 /** A structured key given a string that is not JSON: `pulumi config set` without --path. */
 function decodeProblem(key: string, value: unknown): string | undefined {
   const structure = structureOf(key);
@@ -242,20 +287,28 @@ function decodeProblem(key: string, value: unknown): string | undefined {
   }
 }
 
-function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>): string {
+function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>): string[] {
   if (issue.code === "unrecognized_keys") {
-    const where = issue.path.length ? `${PROJECT}:${pathText(issue.path)}` : `${PROJECT}`;
-    return issue.keys
-      .map((k) => `${where}${issue.path.length ? "." : ":"}${k} is not a known setting`)
-      .join("\n");
+    const known = settingsAt(issue.path);
+    return issue.keys.map((k) => {
+      const near = closestName(k, known);
+      const hint = near
+        ? `; did you mean ${issue.path.length ? near : `${PROJECT}:${near}`}?`
+        : known.length
+          ? `; known settings: ${known.join(", ")}`
+          : "";
+      return `${PROJECT}:${pathText([...issue.path, k])} is not a known setting${hint}`;
+    });
   }
   const key = `${PROJECT}:${pathText(issue.path)}`;
   const found = valueAt(values, issue.path);
   if (found === undefined) {
     if (issue.path.length === 1 && issue.path[0] === "jwtSecret") {
-      return `${key} is required: run \`pulumi config set --secret ${key} <at least 32 random characters> --stack <stack>\``;
+      return [
+        `${key} is required: run \`pulumi config set --secret ${key} <at least 32 random characters> --stack <stack>\``,
+      ];
     }
-    return `${key} is required`;
+    return [`${key} is required`];
   }
   const message =
     issue.code === "invalid_type" && issue.message.startsWith("Invalid")
@@ -264,7 +317,7 @@ function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>)
         ? "has the wrong type"
         : issue.message;
   const shown = issue.path[0] === "jwtSecret" ? "[secret]" : JSON.stringify(found);
-  return `${key} ${message}, got ${shown}`;
+  return [`${key} ${message}, got ${shown}`];
 }
 
 /** A config path as `pulumi config set --path` spells it: `corsOrigins[0]`, `rollout.investor`. */

@@ -117,6 +117,28 @@ export const BAD_CONFIGS: BadConfig[] = [
       'platform:corsOrigins[0] must be an origin like "https://app.example.com" (scheme and host, no path), got "https://app.example.com/app"',
   },
   {
+    case: "nested value set without --path",
+    change: { "platform:rollout.investor": "50" },
+    problem:
+      "platform:rollout.investor is not a known setting: it was set without --path, so Pulumi keeps it apart from platform:rollout; run `pulumi config rm platform:rollout.investor` and `pulumi config set --path platform:rollout.investor <value>`",
+  },
+  {
+    case: "key in a misspelt namespace",
+    change: { "platfrom:rollout": { investor: 50 } },
+    problem:
+      'platfrom:rollout is in namespace "platfrom", which this program does not read; did you mean platform:rollout?',
+  },
+  {
+    case: "misspelt key",
+    change: { "platform:hostnme": "api.example.com" },
+    problem: "platform:hostnme is not a known setting; did you mean platform:hostname?",
+  },
+  {
+    case: "misspelt nested key",
+    change: { "platform:monolith": { scriptname: "pitch-api" } },
+    problem: "platform:monolith.scriptname is not a known setting; did you mean scriptName?",
+  },
+  {
     case: "monolith named like a generated script",
     change: { "platform:monolith": { scriptName: "pitch-staging-router" } },
     problem:
