@@ -37,6 +37,16 @@ const booleanFromText = (value: unknown) =>
   value === "true" ? true : value === "false" ? false : value;
 const flag = () => z.preprocess(booleanFromText, z.boolean({ error: "must be true or false" }));
 
+/** A `YYYY-MM-DD` that is a day of the calendar (Cloudflare refuses 2025-13-45). */
+const compatibilityDate = () =>
+  matching(DATE, "must be a date like 2025-09-01").refine(
+    (date) => {
+      const day = new Date(`${date}T00:00:00Z`);
+      return !Number.isNaN(day.getTime()) && day.toISOString().startsWith(date);
+    },
+    { error: "must be a date like 2025-09-01" },
+  );
+
 /** A string matching `pattern`; a value of another type gets the same message, naming the format. */
 const matching = (pattern: RegExp, message: string) =>
   z.string({ error: message }).regex(pattern, { error: message });
@@ -54,7 +64,7 @@ const observabilitySchema = z.strictObject({
 });
 
 const workerOverrides = z.strictObject({
-  compatibilityDate: matching(DATE, "must be a date like 2025-09-01").optional(),
+  compatibilityDate: compatibilityDate().optional(),
   compatibilityFlags: z.array(z.string().min(1)).optional(),
   observability: observabilitySchema.optional(),
   /** Extra path prefixes this service serves (e.g. a legacy alias); services only. */
@@ -117,9 +127,7 @@ const stackSchema = z.strictObject({
   rollout: z.record(z.string(), weight).default({}),
   secretsStoreId: matching(HEX32, "must be the 32-character hex id of the account's Secrets Store"),
   jwtSecret: z.string().min(32, { error: "must be at least 32 characters" }),
-  compatibilityDate: matching(DATE, "must be a date like 2025-09-01").default(
-    DEFAULT_COMPATIBILITY_DATE,
-  ),
+  compatibilityDate: compatibilityDate().default(DEFAULT_COMPATIBILITY_DATE),
   /** Compatibility flags every worker gets unless `workers.<name>.compatibilityFlags` replaces them. */
   compatibilityFlags: z
     .array(z.string().min(1, { error: "must be non-empty flag names" }))

@@ -139,6 +139,11 @@ export const BAD_CONFIGS: BadConfig[] = [
     problem: "platform:monolith.scriptname is not a known setting; did you mean scriptName?",
   },
   {
+    case: "compatibility date that is no date",
+    change: { "platform:compatibilityDate": "2025-13-45" },
+    problem: 'platform:compatibilityDate must be a date like 2025-09-01, got "2025-13-45"',
+  },
+  {
     case: "monolith named like a generated script",
     change: { "platform:monolith": { scriptName: "pitch-staging-router" } },
     problem:
