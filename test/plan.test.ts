@@ -210,6 +210,28 @@ describe("stack files offline", () => {
   });
 });
 
+describe("a JWT key committed in plain text", () => {
+  it("is refused without being shown, naming the --secret command", () => {
+    const key = "a-real-key-someone-committed-0123456789";
+    const read = () =>
+      offlineConfigOf(
+        `config:\n  platform:hostname: api.example.com\n  platform:jwtSecret: ${key}\n`,
+        "Pulumi.prod.yaml",
+      );
+    expect(read).toThrow(
+      "Pulumi.prod.yaml holds platform:jwtSecret in plain text, readable by anyone with the repository; remove it, rotate the key and set the new one with `pulumi config set --secret platform:jwtSecret <key>`",
+    );
+    const error = (() => {
+      try {
+        read();
+      } catch (thrown) {
+        return thrown as Error;
+      }
+    })();
+    expect(error?.message).not.toContain(key);
+  });
+});
+
 describe("npm run plan (the real program)", () => {
   const dirs: string[] = [];
   afterAll(() => {

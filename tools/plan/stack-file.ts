@@ -1,5 +1,7 @@
 // Reads a `Pulumi.<stack>.yaml` for offline use: its `config` block with every encrypted value
 // (`secure:`) and a missing jwtSecret replaced by placeholders, so no key is needed or printed.
+// A JWT key in plain text is refused: the offline plan runs on every pull request, so it is caught
+// before the file is merged.
 
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
@@ -22,12 +24,19 @@ export function offlineConfigOf(text: string, source: string): Record<string, un
     throw new Error(`${source} is not valid YAML: ${(error as Error).message}`);
   }
   const config = isRecord(document) && isRecord(document.config) ? document.config : {};
+  const jwtKey = `${PROJECT}:jwtSecret`;
+  if (typeof config[jwtKey] === "string") {
+    // The value itself is never repeated: it is already exposed enough.
+    throw new Error(
+      `${source} holds ${jwtKey} in plain text, readable by anyone with the repository; remove it, rotate the key and set the new one with \`pulumi config set --secret ${jwtKey} <key>\``,
+    );
+  }
   const raw: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(config)) {
     // Encrypted values cannot be read offline; the placeholder only has to pass validation.
     raw[key] = isRecord(value) && "secure" in value ? PLACEHOLDER_JWT_SECRET : value;
   }
-  raw[`${PROJECT}:jwtSecret`] = PLACEHOLDER_JWT_SECRET;
+  raw[jwtKey] = PLACEHOLDER_JWT_SECRET;
   return raw;
 }
 
