@@ -278,6 +278,19 @@ describe("npm run plan (the real program)", () => {
     expect(result.stderr).not.toContain(PLACEHOLDER_JWT_SECRET);
   });
 
+  it("--json with --base carries the changes, not only the plan", () => {
+    const result = run(["--stack", "prod", "--json", "--base", "HEAD"]);
+    expect(result.status).toBe(0);
+    const output = JSON.parse(result.stdout) as ReturnType<typeof plan> & {
+      base?: { ref: string; note?: string };
+      changes?: unknown[];
+    };
+    expect(output.workers.map((w) => w.name)).toContain("router");
+    expect(output.base).toEqual({ ref: "HEAD" });
+    // HEAD against the working tree: uncommitted work may show up, so only the shape is fixed.
+    expect(Array.isArray(output.changes)).toBe(true);
+  });
+
   it("plans another commit in a temp export and cleans it up", () => {
     const temps = () => readdirSync(tmpdir()).filter((name) => name.startsWith("plan-base-"));
     const before = temps().length;

@@ -59,7 +59,11 @@ try {
   const changes = flags.base ? diffPlans(base?.plan ?? emptyPlan(stack), head) : undefined;
 
   if (flags.json) {
-    console.log(JSON.stringify(head, null, 2));
+    // With --base the changes come along; the plan's own fields stay as they are without it.
+    const against = flags.base
+      ? { base: { ref: baseLabel, ...(base?.note ? { note: base.note } : {}) }, changes }
+      : {};
+    console.log(JSON.stringify({ ...head, ...against }, null, 2));
   } else if (flags.markdown) {
     process.stdout.write(
       budgetReport(head, {
