@@ -3,6 +3,7 @@
 // the fallback and pass-through, as deployed.
 
 import { createHash } from "node:crypto";
+import { request as httpRequest, type IncomingHttpHeaders } from "node:http";
 import { resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -92,6 +93,27 @@ async function startPlatform(rollout: Record<ServiceName, number>, withMonolith:
 }
 
 type Platform = Awaited<ReturnType<typeof startPlatform>>;
+
+/** A GET over a socket with exactly these headers (fetch drops a GET's content-length). */
+async function rawGet(path: string, headers: Record<string, string>) {
+  const url = await platform.mf.ready;
+  return new Promise<{ status: number; headers: IncomingHttpHeaders; body: string }>(
+    (resolveAnswer, reject) => {
+      const request = httpRequest(new URL(path, url), { method: "GET", headers }, (response) => {
+        let body = "";
+        response.setEncoding("utf8");
+        response.on("data", (chunk: string) => {
+          body += chunk;
+        });
+        response.on("end", () =>
+          resolveAnswer({ status: response.statusCode ?? 0, headers: response.headers, body }),
+        );
+      });
+      request.on("error", reject);
+      request.end();
+    },
+  );
+}
 let platform: Platform;
 
 async function as(id: string, role: "creator" | "investor" = "investor", extra = {}) {
@@ -316,6 +338,15 @@ describe("fallback in workerd", () => {
       ]);
     },
   );
+
+  it("serves a GET sent with content-length: 0 from the monolith when green fails", async () => {
+    // Some clients (Java's HttpClient, Safari, Guzzle) send an empty body on a GET; workerd then
+    // hands the router a non-null body, which must not cost the request its fallback.
+    const { headers } = await as("u1");
+    const answer = await rawGet(`/api/analytics/__503`, { ...headers, "content-length": "0" });
+    expect([answer.status, answer.headers["x-served-by"]]).toEqual([200, "monolith-fallback"]);
+    expect((JSON.parse(answer.body) as Echo).method).toBe("GET");
+  });
 
   it("passes a POST's 503 through and never replays it", async () => {
     const response = await platform.fetch("/api/analytics/__503", {

@@ -161,6 +161,18 @@ describe("sendWithFallback", () => {
     expect(monolith.received).toHaveLength(0);
   });
 
+  it("replays a safe method whose body is empty (content-length: 0)", async () => {
+    const investor = fakeWorker("investor", boom);
+    const monolith = fakeWorker("monolith");
+    const empty = incoming("OPTIONS", { body: "", headers: { "content-length": "0" } });
+    const make = upstreamRequests(empty, undefined, "req-00000006");
+    const response = await sendWithFallback("investor", investor, monolith, make, "req-00000006");
+    expect(response.headers.get("x-served-by")).toBe("monolith-fallback");
+    expect(monolith.received.map((r) => [r.method, r.url, r.body])).toEqual([
+      ["OPTIONS", URL_, ""],
+    ]);
+  });
+
   it("does not replay a safe method that carries a body", async () => {
     const investor = fakeWorker("investor", boom);
     const monolith = fakeWorker("monolith");

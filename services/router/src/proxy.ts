@@ -31,6 +31,13 @@ export function upstreamRequests(
     headers.set(USER_ROLE_HEADER, identity.role);
   }
   headers.set(REQUEST_ID_HEADER, requestId);
+  // Some clients send `content-length: 0` on a GET, and workerd then gives it an (empty) body.
+  // An empty body is no body: sending none keeps the request replayable for the fallback.
+  if (SAFE_METHODS.includes(incoming.method) && incoming.headers.get("content-length") === "0") {
+    headers.delete("content-length");
+    return () =>
+      new Request(incoming.url, { method: incoming.method, headers, redirect: "manual" });
+  }
   // A redirect is the client's to follow, not the router's.
   return () => new Request(incoming, { headers, redirect: "manual" });
 }
