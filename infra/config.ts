@@ -37,6 +37,10 @@ const booleanFromText = (value: unknown) =>
   value === "true" ? true : value === "false" ? false : value;
 const flag = () => z.preprocess(booleanFromText, z.boolean({ error: "must be true or false" }));
 
+/** A string matching `pattern`; a value of another type gets the same message, naming the format. */
+const matching = (pattern: RegExp, message: string) =>
+  z.string({ error: message }).regex(pattern, { error: message });
+
 /** A `YYYY-MM-DD` that is a day of the calendar (Cloudflare refuses 2025-13-45). */
 const compatibilityDate = () =>
   matching(DATE, "must be a date like 2025-09-01").refine(
@@ -46,10 +50,6 @@ const compatibilityDate = () =>
     },
     { error: "must be a date like 2025-09-01" },
   );
-
-/** A string matching `pattern`; a value of another type gets the same message, naming the format. */
-const matching = (pattern: RegExp, message: string) =>
-  z.string({ error: message }).regex(pattern, { error: message });
 
 const weight = z.preprocess(
   integerFromText,
