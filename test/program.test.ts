@@ -165,6 +165,9 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
         accountId: file["platform:accountId"],
         name: (file["platform:database"] as { name: string }).name,
       });
+      // Mocks do not report resource options; the SDK keeps `protect` on the resource itself.
+      const d1 = run.platform?.resources.database.d1 as unknown as { __protect?: boolean };
+      expect(d1.__protect, "a created database is protected from replacement").toBe(true);
     }
   });
 

@@ -18,15 +18,19 @@ export class Database extends pulumi.ComponentResource {
   readonly id: pulumi.Output<string>;
   /** Whether this stack created (and so owns) the database. */
   readonly created: boolean;
+  /** The created database; absent when the stack adopts one by id. */
+  readonly d1?: cloudflare.D1Database;
 
   constructor(name: string, args: DatabaseArgs, opts?: pulumi.ComponentResourceOptions) {
     super(DATABASE_TYPE, name, {}, opts);
 
+    // Protected: the database holds every service's data, and a replacement (renaming
+    // `database.name` forces one) would delete it. Unprotect it on purpose to destroy a stack.
     const createDatabase = (databaseName: string) =>
       new cloudflare.D1Database(
         `${name}-d1`,
         { accountId: args.accountId, name: databaseName },
-        { parent: this },
+        { parent: this, protect: true },
       );
 
     if ("id" in args.database) {
@@ -34,7 +38,8 @@ export class Database extends pulumi.ComponentResource {
       this.created = false;
     } else {
       // The provider's id for a D1 database is its UUID, the value bindings take.
-      this.id = createDatabase(args.database.name).id;
+      this.d1 = createDatabase(args.database.name);
+      this.id = this.d1.id;
       this.created = true;
     }
     // Migrations (plan.migrations) are applied against `id` by a step registered after this one.
