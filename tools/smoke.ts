@@ -198,9 +198,17 @@ export async function runSmoke(
           answer.status,
         );
       if (!answer.servedBy) throw new StepFailure("no x-served-by header", answer.status);
+      // A 5xx, or the monolith answering for a green service that failed, is a broken worker.
+      if (answer.status >= 500)
+        throw new StepFailure(`${errorOf(answer)} (${servedBy(answer)})`, answer.status);
+      if (answer.servedBy === "monolith-fallback")
+        throw new StepFailure(
+          `${route.target} failed; the monolith answered instead`,
+          answer.status,
+        );
       const expected = MONOLITH_ONLY_PREFIXES.includes(route.prefix)
         ? ["monolith"]
-        : [route.target, "monolith", "monolith-fallback"];
+        : [route.target, "monolith"];
       if (!expected.includes(answer.servedBy)) {
         throw new StepFailure(
           `served by "${answer.servedBy}" (${errorOf(answer)}), expected ${expected.join(" or ")}`,

@@ -1,0 +1,80 @@
+// The smoke test against a fake platform: the route steps must fail when a prefix answers 5xx or
+// only the monolith's fallback answered, since that is a broken service the smoke run must report.
+
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runSmoke } from "./smoke.ts";
+
+const PITCH_ID = "00000000-0000-4000-8000-000000000001";
+const OFFER_ID = "00000000-0000-4000-8000-000000000002";
+
+/** Per route prefix: the status and x-served-by the fake platform answers with. */
+const PREFIX_ANSWERS: Record<string, [number, string]> = {
+  "/api/auth": [404, "auth"],
+  "/api/creator": [404, "creator"],
+  "/api/investor": [404, "monolith"],
+  "/api/production": [404, "production"],
+  "/api/browse": [404, "monolith-fallback"],
+  "/api/analytics": [500, "analytics"],
+  "/api/nda": [404, "monolith"],
+  "/api/messages": [200, "monolith"],
+};
+
+/** Answers the smoke flow as a healthy platform would, and each prefix as PREFIX_ANSWERS says. */
+function answer(method: string, path: string): [number, string, unknown] {
+  const session = { token: "t", expiresAt: "", user: { id: "u", email: "e" } };
+  if (path === "/health") return [200, "router", { ok: true }];
+  if (path === "/api/auth/register") return [201, "auth", session];
+  if (path === "/api/auth/login") return [200, "auth", session];
+  if (method === "POST" && path === "/api/creator/pitches")
+    return [201, "creator", { pitch: { id: PITCH_ID, status: "draft" } }];
+  if (path.endsWith("/publish")) return [200, "creator", { pitch: { status: "published" } }];
+  if (path === "/api/browse/pitches") return [200, "browse", { items: [{ id: PITCH_ID }] }];
+  if (path === "/api/production/offers") return [201, "production", { offer: { id: OFFER_ID } }];
+  if (path.endsWith("/offers")) return [200, "creator", { items: [{ id: OFFER_ID }] }];
+  const [status, servedBy] = PREFIX_ANSWERS[path] ?? [404, "router"];
+  return [status, servedBy, { error: { code: "x", message: "x", requestId: "r" } }];
+}
+
+let server: Server;
+let baseUrl: string;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    const path = new URL(request.url ?? "/", "http://x").pathname;
+    const [status, servedBy, body] = answer(request.method ?? "GET", path);
+    request.resume();
+    response.writeHead(status, {
+      "content-type": "application/json",
+      "x-served-by": servedBy,
+      "x-request-id": "req-00000001",
+    });
+    response.end(JSON.stringify(body));
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+
+afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+describe("runSmoke route steps", () => {
+  it("fail on a 5xx and on a fallback answer, and pass a worker's own 4xx or 2xx", async () => {
+    const result = await runSmoke(baseUrl, { timeoutMs: 5000 });
+    const routes = result.steps.filter((step) => step.name.startsWith("route "));
+    expect(routes.map((step) => [step.name, step.ok, step.status])).toEqual([
+      ["route /api/auth", true, 404],
+      ["route /api/creator", true, 404],
+      ["route /api/investor", true, 404],
+      ["route /api/production", true, 404],
+      ["route /api/browse", false, 404],
+      ["route /api/analytics", false, 500],
+      ["route /api/nda", true, 404],
+      ["route /api/messages", true, 200],
+    ]);
+    expect(result.steps.filter((step) => !step.name.startsWith("route ")).every((s) => s.ok)).toBe(
+      true,
+    );
+    expect(result.ok).toBe(false);
+  });
+});
