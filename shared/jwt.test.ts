@@ -99,6 +99,11 @@ describe("verifyToken", () => {
     ["a payload that is a list", () => handMade({ alg: "HS256" }, [claims()]), "malformed"],
     ["another issuer", () => sign(claims({ iss: "elsewhere" }), SECRET, "HS256"), "claims"],
     ["no subject", () => sign(claims({ sub: "" }), SECRET, "HS256"), "claims"],
+    [
+      "a subject no header can carry",
+      () => sign(claims({ sub: "u1\nx-evil: 1" }), SECRET, "HS256"),
+      "claims",
+    ],
     ["an unknown role", () => sign(claims({ role: "admin" }), SECRET, "HS256"), "claims"],
     ["exp as text", () => handMade({ alg: "HS256" }, claims({ exp: "soon" })), "claims"],
     ["no exp", () => handMade({ alg: "HS256" }, claims({ exp: undefined })), "claims"],

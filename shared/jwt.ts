@@ -9,6 +9,9 @@ export const CLOCK_SKEW_SECONDS = 30;
 /** Lifetime of a token issued at login or registration. */
 export const TOKEN_TTL_SECONDS = 60 * 60 * 12;
 
+/** A user id the router can forward as a header value (auth issues UUIDs). */
+const SUBJECT = /^[\w.:@-]{1,128}$/;
+
 export const TOKEN_ISSUER = "pitch-platform";
 
 export interface TokenClaims {
@@ -82,7 +85,7 @@ export async function verifyToken(
     return { ok: false, problem: "signature" };
   }
   const { sub, role, exp, nbf, iat, iss } = payload;
-  if (iss !== TOKEN_ISSUER || typeof sub !== "string" || sub.length === 0 || !isRole(role)) {
+  if (iss !== TOKEN_ISSUER || typeof sub !== "string" || !SUBJECT.test(sub) || !isRole(role)) {
     return { ok: false, problem: "claims" };
   }
   if (!isTime(exp)) return { ok: false, problem: "claims" };

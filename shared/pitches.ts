@@ -1,6 +1,9 @@
 // Pitches as every worker sees them: the genre list, the row as stored in D1 and the one mapper
 // to the API shape of docs/api.md. creator owns the table; browse, investor, production read it.
 
+import type { D1Database } from "./d1.ts";
+import { ApiError } from "./errors.ts";
+
 export const GENRES = [
   "drama",
   "comedy",
@@ -90,4 +93,19 @@ export function pitchFromRow(row: PitchRow): Pitch {
     updatedAt: row.updated_at,
     publishedAt: row.published_at,
   };
+}
+
+/** The published pitch `id`, or null for a draft or an unknown id (other users see no drafts). */
+export function findPublishedPitch(db: D1Database, id: string): Promise<PitchRow | null> {
+  return db
+    .prepare(`SELECT ${PITCH_COLUMNS} FROM pitches WHERE id = ? AND status = 'published'`)
+    .bind(id)
+    .first<PitchRow>();
+}
+
+/** The published pitch `id`; a draft and an unknown id both answer 404. */
+export async function requirePublishedPitch(db: D1Database, id: string): Promise<PitchRow> {
+  const row = await findPublishedPitch(db, id);
+  if (!row) throw new ApiError(404, "not_found", `No published pitch with id ${id}.`);
+  return row;
 }

@@ -6,14 +6,9 @@ import { ApiError } from "../../../shared/errors.ts";
 import { createServiceApp } from "../../../shared/http/app.ts";
 import { decodeCursor, type Page, pageFrom, timeIdPosition } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
-import { type Pitch, pitchFromRow } from "../../../shared/pitches.ts";
+import { findPublishedPitch, type Pitch, pitchFromRow } from "../../../shared/pitches.ts";
 import { ftsQueryOf } from "./fts-query.ts";
-import {
-  findPublishedPitch,
-  listRecentPitches,
-  listRelevantPitches,
-  type PitchFilter,
-} from "./queries.ts";
+import { listRecentPitches, listRelevantPitches, type PitchFilter } from "./queries.ts";
 import { browseQuery, MAX_RELEVANCE_RESULTS, relevancePosition } from "./schemas.ts";
 
 const app = createServiceApp("browse");

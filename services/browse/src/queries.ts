@@ -3,7 +3,7 @@
 
 import type { D1Database } from "../../../shared/d1.ts";
 import type { TimeIdPosition } from "../../../shared/http/paging.ts";
-import { PITCH_COLUMNS, type PitchRow, pitchColumnsOf } from "../../../shared/pitches.ts";
+import { type PitchRow, pitchColumnsOf } from "../../../shared/pitches.ts";
 
 export interface PitchFilter {
   /** An FTS5 expression from ftsQueryOf, never raw user text. */
@@ -14,13 +14,6 @@ export interface PitchFilter {
 // bm25 weights per indexed column (title, logline, genre): a word in the title counts ten
 // times one in the logline, so title matches rank first.
 const RANK = "bm25(pitches_fts, 10.0, 1.0, 0.5)";
-
-export async function findPublishedPitch(db: D1Database, id: string): Promise<PitchRow | null> {
-  return db
-    .prepare(`SELECT ${PITCH_COLUMNS} FROM pitches WHERE id = ? AND status = 'published'`)
-    .bind(id)
-    .first<PitchRow>();
-}
 
 /** Published pitches matching the filter, newest published first; fetches `count` rows. */
 export async function listRecentPitches(

@@ -9,8 +9,7 @@ import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
-import { MAX_BUDGET } from "../../../shared/pitches.ts";
-import { requirePublishedPitch } from "./published-pitch.ts";
+import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
 
 export const INVESTMENT_KINDS = ["interest", "commitment"] as const;
 
@@ -18,7 +17,7 @@ const newInvestment = z.strictObject({
   pitchId: z.uuid(),
   kind: z.enum(INVESTMENT_KINDS),
   amount: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_BUDGET))),
-  note: z.optional(z.string().check(z.minLength(1), z.maxLength(1000))),
+  note: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
 });
 
 interface InvestmentRow {

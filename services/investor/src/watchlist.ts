@@ -8,8 +8,12 @@ import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
-import { type PitchRow, pitchColumnsOf, pitchFromRow } from "../../../shared/pitches.ts";
-import { requirePublishedPitch } from "./published-pitch.ts";
+import {
+  type PitchRow,
+  pitchColumnsOf,
+  pitchFromRow,
+  requirePublishedPitch,
+} from "../../../shared/pitches.ts";
 
 const watchInput = z.strictObject({ pitchId: z.uuid() });
 

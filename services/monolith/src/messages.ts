@@ -17,7 +17,7 @@ import { parseWith } from "../../../shared/http/validation.ts";
 
 const messageInput = z.strictObject({
   recipientId: z.uuid(),
-  body: z.string().check(z.minLength(1), z.maxLength(5000)),
+  body: z.string().check(z.trim(), z.minLength(1), z.maxLength(5000)),
   pitchId: z.optional(z.uuid()),
 });
 

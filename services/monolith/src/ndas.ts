@@ -9,6 +9,7 @@ import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
+import { requirePublishedPitch } from "../../../shared/pitches.ts";
 
 const ndaInput = z.strictObject({ pitchId: z.uuid() });
 
@@ -40,11 +41,7 @@ export async function requestNda(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "investor", "production");
   const { pitchId } = await readJson(c, ndaInput);
   const db = c.env.DB;
-  const pitch = await db
-    .prepare("SELECT creator_id FROM pitches WHERE id = ? AND status = 'published'")
-    .bind(pitchId)
-    .first<{ creator_id: string }>();
-  if (!pitch) throw new ApiError(404, "not_found", `No published pitch with id ${pitchId}.`);
+  const pitch = await requirePublishedPitch(db, pitchId);
   const row: NdaRow = {
     id: crypto.randomUUID(),
     pitch_id: pitchId,

@@ -69,6 +69,7 @@ describe("POST /api/production/offers", () => {
       [{ pitchId: pitch, amount: "5", terms: "t" }, "body.amount must be a number"],
       [{ pitchId: pitch, amount: 1e10, terms: "t" }, "body.amount must be at most 1000000000"],
       [{ pitchId: pitch, amount: 1, terms: "" }, "body.terms must be at least 1 character"],
+      [{ pitchId: pitch, amount: 1, terms: " \n " }, "body.terms must be at least 1 character"],
       [
         { pitchId: pitch, amount: 1, terms: "x".repeat(2001) },
         "body.terms must be at most 2000 characters",

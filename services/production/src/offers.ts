@@ -10,13 +10,12 @@ import { requireIdentity } from "../../../shared/http/identity.ts";
 import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { OFFER_COLUMNS, type OfferRow, offerFromRow } from "../../../shared/offers.ts";
-import { MAX_BUDGET } from "../../../shared/pitches.ts";
-import { requirePublishedPitch } from "./published-pitch.ts";
+import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
 
 const newOffer = z.strictObject({
   pitchId: z.uuid(),
   amount: z.int().check(z.minimum(1), z.maximum(MAX_BUDGET)),
-  terms: z.string().check(z.minLength(1), z.maxLength(2000)),
+  terms: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),
 });
 
 export async function createOffer(c: Context<ServiceEnv>): Promise<Response> {
