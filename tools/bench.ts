@@ -166,7 +166,28 @@ for (const name of [...SERVICE_NAMES, "monolith"] as const) {
   if (workerBuild) startups.push({ worker: name, ms: await benchStartup(workerBuild.code) });
 }
 const overhead = await benchRouterOverhead(build.builds);
-const result = { buildAllMs: build.medianMs, sizes, startups, overhead, runs, requests };
+
+// The targets the issues set; a miss makes the run fail so it cannot go unnoticed.
+const ROUTER_MAX_GZIP = 12 * 1024;
+const SERVICE_MAX_GZIP = 60 * 1024;
+const targets = [
+  { what: "esbuild, all workers, under 1 s", met: build.medianMs < 1000 },
+  {
+    what: "router at most 12 KB gzip",
+    met: sizes.every((s) => s.worker !== "router" || s.gzipBytes <= ROUTER_MAX_GZIP),
+  },
+  {
+    what: "each service at most 60 KB gzip",
+    met: sizes.every(
+      (s) => s.worker === "router" || s.worker === "monolith" || s.gzipBytes <= SERVICE_MAX_GZIP,
+    ),
+  },
+  {
+    what: "router adds under 2 ms at the median",
+    met: overhead.routedP50 - overhead.directP50 < 2,
+  },
+];
+const result = { buildAllMs: build.medianMs, sizes, startups, overhead, targets, runs, requests };
 
 if (flags.json) {
   console.log(JSON.stringify(result, null, 2));
@@ -189,4 +210,7 @@ if (flags.json) {
   console.log(
     `  through router    p50 ${overhead.routedP50.toFixed(2)} ms  p95 ${overhead.routedP95.toFixed(2)} ms`,
   );
+  console.log("\ntargets:");
+  for (const target of targets) console.log(`  ${target.met ? "✓" : "✗"} ${target.what}`);
 }
+if (targets.some((target) => !target.met)) process.exitCode = 1;
