@@ -1,7 +1,14 @@
 import { describe, expect, it } from "vitest";
 import * as z from "zod/mini";
 import { ApiError } from "../errors.ts";
-import { decodeCursor, encodeCursor, pageFrom, pageQuery, timeIdPosition } from "./paging.ts";
+import {
+  decodeCursor,
+  encodeCursor,
+  newestFirstAfter,
+  pageFrom,
+  pageQuery,
+  timeIdPosition,
+} from "./paging.ts";
 import { parseWith } from "./validation.ts";
 
 describe("pageQuery", () => {
@@ -64,5 +71,20 @@ describe("pageFrom", () => {
       nextCursor: null,
     });
     expect(pageFrom([], 2, toItem, positionOf)).toEqual({ items: [], nextCursor: null });
+  });
+});
+
+describe("newestFirstAfter", () => {
+  it("adds nothing on the first page", () => {
+    expect(newestFirstAfter(undefined)).toEqual({ sql: "", values: [] });
+  });
+
+  it("continues strictly after the last row's time, then id, on the named columns", () => {
+    expect(
+      newestFirstAfter(["2025-01-01T00:00:00.000Z", "b"], "w.created_at", "w.pitch_id"),
+    ).toEqual({
+      sql: "AND (w.created_at < ? OR (w.created_at = ? AND w.pitch_id < ?))",
+      values: ["2025-01-01T00:00:00.000Z", "2025-01-01T00:00:00.000Z", "b"],
+    });
   });
 });

@@ -87,3 +87,19 @@ function badCursor(): ApiError {
     "query.cursor is not a cursor this list gave out; drop it to start from the first page.",
   );
 }
+
+/**
+ * The condition and values that continue a newest-first list after `after`:
+ * `AND (time < ? OR (time = ? AND id < ?))`, or nothing on the first page.
+ */
+export function newestFirstAfter(
+  after: TimeIdPosition | undefined,
+  timeColumn = "created_at",
+  idColumn = "id",
+): { sql: string; values: string[] } {
+  if (!after) return { sql: "", values: [] };
+  return {
+    sql: `AND (${timeColumn} < ? OR (${timeColumn} = ? AND ${idColumn} < ?))`,
+    values: [after[0], after[0], after[1]],
+  };
+}

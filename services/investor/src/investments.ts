@@ -7,7 +7,13 @@ import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
+import {
+  decodeCursor,
+  newestFirstAfter,
+  pageFrom,
+  pageQuery,
+  timeIdPosition,
+} from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
 
@@ -48,13 +54,12 @@ function investmentFromRow(row: InvestmentRow) {
 export async function listInvestments(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "investor");
   const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = cursor ? decodeCursor(cursor, timeIdPosition) : undefined;
+  const after = newestFirstAfter(cursor ? decodeCursor(cursor, timeIdPosition) : undefined);
   const rows = await c.env.DB.prepare(
-    `SELECT ${INVESTMENT_COLUMNS} FROM investments WHERE investor_id = ?
-     ${after ? "AND (created_at < ? OR (created_at = ? AND id < ?))" : ""}
+    `SELECT ${INVESTMENT_COLUMNS} FROM investments WHERE investor_id = ? ${after.sql}
      ORDER BY created_at DESC, id DESC LIMIT ?`,
   )
-    .bind(userId, ...(after ? [after[0], after[0], after[1]] : []), limit + 1)
+    .bind(userId, ...after.values, limit + 1)
     .all<InvestmentRow>();
   return c.json(
     pageFrom(rows.results, limit, investmentFromRow, (last) => [last.created_at, last.id]),

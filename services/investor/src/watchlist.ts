@@ -6,7 +6,13 @@ import * as z from "zod/mini";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
+import {
+  decodeCursor,
+  newestFirstAfter,
+  pageFrom,
+  pageQuery,
+  timeIdPosition,
+} from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import {
   type PitchRow,
@@ -27,15 +33,18 @@ function entryFromRow(row: WatchRow) {
 export async function listWatchlist(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "investor");
   const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = cursor ? decodeCursor(cursor, timeIdPosition) : undefined;
+  const after = newestFirstAfter(
+    cursor ? decodeCursor(cursor, timeIdPosition) : undefined,
+    "w.created_at",
+    "w.pitch_id",
+  );
   const rows = await c.env.DB.prepare(
     `SELECT ${pitchColumnsOf("p")}, w.created_at AS added_at
      FROM watchlist w JOIN pitches p ON p.id = w.pitch_id
-     WHERE w.investor_id = ?
-     ${after ? "AND (w.created_at < ? OR (w.created_at = ? AND w.pitch_id < ?))" : ""}
+     WHERE w.investor_id = ? ${after.sql}
      ORDER BY w.created_at DESC, w.pitch_id DESC LIMIT ?`,
   )
-    .bind(userId, ...(after ? [after[0], after[0], after[1]] : []), limit + 1)
+    .bind(userId, ...after.values, limit + 1)
     .all<WatchRow>();
   return c.json(pageFrom(rows.results, limit, entryFromRow, (last) => [last.added_at, last.id]));
 }

@@ -9,6 +9,7 @@ import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import {
   decodeCursor,
+  newestFirstAfter,
   pageFrom,
   pageQueryShape,
   timeIdPosition,
@@ -84,17 +85,18 @@ export async function sendMessage(c: Context<ServiceEnv>): Promise<Response> {
 export async function listMessages(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c);
   const query = parseWith(listQuery, c.req.query(), "query");
-  const after = query.cursor ? decodeCursor(query.cursor, timeIdPosition) : undefined;
+  const after = newestFirstAfter(
+    query.cursor ? decodeCursor(query.cursor, timeIdPosition) : undefined,
+  );
   const between = query.with
     ? "((sender_id = ? AND recipient_id = ?) OR (sender_id = ? AND recipient_id = ?))"
     : "(sender_id = ? OR recipient_id = ?)";
   const people = query.with ? [userId, query.with, query.with, userId] : [userId, userId];
   const rows = await c.env.DB.prepare(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${between}
-     ${after ? "AND (created_at < ? OR (created_at = ? AND id < ?))" : ""}
+    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${between} ${after.sql}
      ORDER BY created_at DESC, id DESC LIMIT ?`,
   )
-    .bind(...people, ...(after ? [after[0], after[0], after[1]] : []), query.limit + 1)
+    .bind(...people, ...after.values, query.limit + 1)
     .all<MessageRow>();
   return c.json(
     pageFrom(rows.results, query.limit, messageFromRow, (last) => [last.created_at, last.id]),

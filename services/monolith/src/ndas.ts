@@ -7,7 +7,13 @@ import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
+import {
+  decodeCursor,
+  newestFirstAfter,
+  pageFrom,
+  pageQuery,
+  timeIdPosition,
+} from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { requirePublishedPitch } from "../../../shared/pitches.ts";
 
@@ -67,13 +73,12 @@ export async function requestNda(c: Context<ServiceEnv>): Promise<Response> {
 export async function listNdas(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c);
   const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = cursor ? decodeCursor(cursor, timeIdPosition) : undefined;
+  const after = newestFirstAfter(cursor ? decodeCursor(cursor, timeIdPosition) : undefined);
   const rows = await c.env.DB.prepare(
-    `SELECT ${NDA_COLUMNS} FROM ndas WHERE (requester_id = ? OR owner_id = ?)
-     ${after ? "AND (created_at < ? OR (created_at = ? AND id < ?))" : ""}
+    `SELECT ${NDA_COLUMNS} FROM ndas WHERE (requester_id = ? OR owner_id = ?) ${after.sql}
      ORDER BY created_at DESC, id DESC LIMIT ?`,
   )
-    .bind(userId, userId, ...(after ? [after[0], after[0], after[1]] : []), limit + 1)
+    .bind(userId, userId, ...after.values, limit + 1)
     .all<NdaRow>();
   return c.json(pageFrom(rows.results, limit, ndaFromRow, (last) => [last.created_at, last.id]));
 }

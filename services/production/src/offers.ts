@@ -7,7 +7,13 @@ import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
+import {
+  decodeCursor,
+  newestFirstAfter,
+  pageFrom,
+  pageQuery,
+  timeIdPosition,
+} from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { OFFER_COLUMNS, type OfferRow, offerFromRow } from "../../../shared/offers.ts";
 import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
@@ -52,13 +58,12 @@ export async function createOffer(c: Context<ServiceEnv>): Promise<Response> {
 export async function listOwnOffers(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "production");
   const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = cursor ? decodeCursor(cursor, timeIdPosition) : undefined;
+  const after = newestFirstAfter(cursor ? decodeCursor(cursor, timeIdPosition) : undefined);
   const rows = await c.env.DB.prepare(
-    `SELECT ${OFFER_COLUMNS} FROM offers WHERE production_id = ?
-     ${after ? "AND (created_at < ? OR (created_at = ? AND id < ?))" : ""}
+    `SELECT ${OFFER_COLUMNS} FROM offers WHERE production_id = ? ${after.sql}
      ORDER BY created_at DESC, id DESC LIMIT ?`,
   )
-    .bind(userId, ...(after ? [after[0], after[0], after[1]] : []), limit + 1)
+    .bind(userId, ...after.values, limit + 1)
     .all<OfferRow>();
   return c.json(pageFrom(rows.results, limit, offerFromRow, (last) => [last.created_at, last.id]));
 }
