@@ -6,6 +6,7 @@ import type { D1Database } from "../d1.ts";
 import { ApiError, errorBody } from "../errors.ts";
 import { REQUEST_ID_HEADER } from "../identity.ts";
 import type { JwtSecretBinding } from "../jwt-secret.ts";
+import { requestIdFrom } from "../request-id.ts";
 
 export interface ServiceBindings {
   DB: D1Database;
@@ -14,8 +15,6 @@ export interface ServiceBindings {
 
 export type ServiceEnv = { Bindings: ServiceBindings; Variables: { requestId: string } };
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{8,128}$/;
-
 /** A service app named `worker` (logged with every unexpected error). */
 export function createServiceApp(worker: string): Hono<ServiceEnv> {
   const app = new Hono<ServiceEnv>();
@@ -23,9 +22,7 @@ export function createServiceApp(worker: string): Hono<ServiceEnv> {
     const given = c.req.header(REQUEST_ID_HEADER);
     // Apps composed into one (the monolith mounts every service) each run this middleware; the
     // first decides, so the header and every error body carry the same id.
-    const requestId =
-      (c.get("requestId") as string | undefined) ??
-      (given && REQUEST_ID.test(given) ? given : crypto.randomUUID());
+    const requestId = (c.get("requestId") as string | undefined) ?? requestIdFrom(given);
     c.set("requestId", requestId);
     await next();
     c.header(REQUEST_ID_HEADER, requestId);

@@ -4,13 +4,13 @@
 import { Hono } from "hono/tiny";
 import { ApiError, errorBody } from "../../../shared/errors.ts";
 import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../../../shared/identity.ts";
+import { requestIdFrom } from "../../../shared/request-id.ts";
 import { bindingNameOf, type RouteTarget } from "../../../shared/workers.ts";
 import { authenticate, signInRequired } from "./auth.ts";
 import type { Bindings, RouterEnv, ServiceBinding } from "./bindings.ts";
 import { readRouterConfig } from "./config.ts";
 import { corsFor } from "./cors.ts";
 import { send, sendWithFallback, upstreamRequests } from "./proxy.ts";
-import { requestIdFrom } from "./request-id.ts";
 import { isPublicRoute, normalizePath, routeFor } from "./routing.ts";
 import { splitCookie, splitDecision } from "./split.ts";
 
