@@ -1,6 +1,7 @@
 // Platform tokens: HS256 JWTs signed by auth with the stack's jwtSecret and verified by the router,
 // with WebCrypto directly (byte-for-byte the tokens hono/jwt makes) and a stated clock skew.
 
+import { fromBase64Url, toBase64Url } from "./base64url.ts";
 import { isRole, type Role } from "./identity.ts";
 
 /** Tolerance for clocks that disagree between the issuer and the verifier. */
@@ -46,9 +47,9 @@ export async function signToken(
     exp: nowSeconds + TOKEN_TTL_SECONDS,
     iss: TOKEN_ISSUER,
   };
-  const signed = `${HEADER}.${base64Url(utf8(JSON.stringify(claims)))}`;
+  const signed = `${HEADER}.${toBase64Url(utf8(JSON.stringify(claims)))}`;
   const signature = await crypto.subtle.sign("HMAC", await hmacKey(secret), utf8(signed));
-  return { token: `${signed}.${base64Url(new Uint8Array(signature))}`, claims };
+  return { token: `${signed}.${toBase64Url(new Uint8Array(signature))}`, claims };
 }
 
 /** Why a token was refused; the router maps each to a 401 message. */
@@ -140,15 +141,4 @@ function utf8(text: string): Uint8Array<ArrayBuffer> {
 
 function fromUtf8(bytes: Uint8Array): string {
   return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-}
-
-function base64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-}
-
-function fromBase64Url(part: string): Uint8Array<ArrayBuffer> {
-  const binary = atob(part.replace(/-/g, "+").replace(/_/g, "/"));
-  return Uint8Array.from(binary, (char) => char.charCodeAt(0));
 }

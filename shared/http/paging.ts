@@ -2,6 +2,7 @@
 // (base64url of JSON, so clients cannot depend on what is inside) and the page answer shape.
 
 import * as z from "zod/mini";
+import { fromBase64Url, toBase64Url } from "../base64url.ts";
 import { ApiError } from "../errors.ts";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -38,10 +39,7 @@ export interface Page<T> {
 }
 
 export function encodeCursor(position: unknown): string {
-  const bytes = new TextEncoder().encode(JSON.stringify(position));
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return toBase64Url(new TextEncoder().encode(JSON.stringify(position)));
 }
 
 /** Reads a cursor this service issued; anything else is a 400 naming `query.cursor`. */
@@ -72,8 +70,7 @@ export function pageFrom<Row, Item>(
 function readCursorJson(cursor: string): unknown {
   if (!/^[A-Za-z0-9_-]+$/.test(cursor)) throw badCursor();
   try {
-    const binary = atob(cursor.replace(/-/g, "+").replace(/_/g, "/"));
-    const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
+    const bytes = fromBase64Url(cursor);
     return JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(bytes));
   } catch {
     throw badCursor();
