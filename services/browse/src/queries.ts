@@ -2,7 +2,7 @@
 // relevance to a full-text search through the `pitches_fts` index.
 
 import type { D1Database } from "../../../shared/d1.ts";
-import type { TimeIdPosition } from "../../../shared/http/paging.ts";
+import { newestFirstAfter, type TimeIdPosition } from "../../../shared/http/paging.ts";
 import { type PitchRow, pitchColumnsOf } from "../../../shared/pitches.ts";
 
 export interface PitchFilter {
@@ -23,16 +23,13 @@ export async function listRecentPitches(
   after: TimeIdPosition | undefined,
 ): Promise<PitchRow[]> {
   const { from, where, values } = filterSql(filter);
-  if (after) {
-    where.push("(p.published_at < ? OR (p.published_at = ? AND p.id < ?))");
-    values.push(after[0], after[0], after[1]);
-  }
+  const keyset = newestFirstAfter(after, "p.published_at", "p.id");
   const { results } = await db
     .prepare(
-      `SELECT ${pitchColumnsOf("p")} FROM ${from} WHERE ${where.join(" AND ")}
+      `SELECT ${pitchColumnsOf("p")} FROM ${from} WHERE ${where.join(" AND ")} ${keyset.sql}
        ORDER BY p.published_at DESC, p.id DESC LIMIT ?`,
     )
-    .bind(...values, count)
+    .bind(...values, ...keyset.values, count)
     .all<PitchRow>();
   return results;
 }

@@ -2,7 +2,7 @@
 // Every pitch query names the creator, so one creator can never reach another's pitch.
 
 import type { D1Database } from "../../../shared/d1.ts";
-import type { TimeIdPosition } from "../../../shared/http/paging.ts";
+import { newestFirstAfter, type TimeIdPosition } from "../../../shared/http/paging.ts";
 import { OFFER_COLUMNS, type OfferRow } from "../../../shared/offers.ts";
 import { PITCH_COLUMNS, type PitchRow } from "../../../shared/pitches.ts";
 import type { PitchChanges, PitchFields } from "./schemas.ts";
@@ -119,14 +119,13 @@ export async function listOwnPitches(
   count: number,
   after: TimeIdPosition | undefined,
 ): Promise<PitchRow[]> {
-  const [time, id] = after ?? [null, null];
+  const keyset = newestFirstAfter(after);
   const { results } = await db
     .prepare(
-      `SELECT ${PITCH_COLUMNS} FROM pitches
-       WHERE creator_id = ?1 AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND id < ?3))
-       ORDER BY created_at DESC, id DESC LIMIT ?4`,
+      `SELECT ${PITCH_COLUMNS} FROM pitches WHERE creator_id = ? ${keyset.sql}
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
     )
-    .bind(creatorId, time, id, count)
+    .bind(creatorId, ...keyset.values, count)
     .all<PitchRow>();
   return results;
 }
@@ -138,14 +137,13 @@ export async function listOffersOnPitch(
   count: number,
   after: TimeIdPosition | undefined,
 ): Promise<OfferRow[]> {
-  const [time, id] = after ?? [null, null];
+  const keyset = newestFirstAfter(after);
   const { results } = await db
     .prepare(
-      `SELECT ${OFFER_COLUMNS} FROM offers
-       WHERE pitch_id = ?1 AND (?2 IS NULL OR created_at < ?2 OR (created_at = ?2 AND id < ?3))
-       ORDER BY created_at DESC, id DESC LIMIT ?4`,
+      `SELECT ${OFFER_COLUMNS} FROM offers WHERE pitch_id = ? ${keyset.sql}
+       ORDER BY created_at DESC, id DESC LIMIT ?`,
     )
-    .bind(pitchId, time, id, count)
+    .bind(pitchId, ...keyset.values, count)
     .all<OfferRow>();
   return results;
 }
