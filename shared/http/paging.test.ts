@@ -3,6 +3,7 @@ import * as z from "zod/mini";
 import { ApiError } from "../errors.ts";
 import {
   decodeCursor,
+  decodeTimeIdCursor,
   encodeCursor,
   newestFirstAfter,
   pageFrom,
@@ -52,6 +53,15 @@ describe("cursors", () => {
       expect(error).toMatchObject({ status: 400, code: "invalid_request" });
       expect((error as ApiError).message).toMatch(/^query\.cursor /);
     }
+  });
+});
+
+describe("decodeTimeIdCursor", () => {
+  it("reads no cursor as the first page and a cursor as its [time, id] position", () => {
+    expect(decodeTimeIdCursor(undefined)).toBeUndefined();
+    const position = ["2025-01-01T00:00:00.000Z", "b"];
+    expect(decodeTimeIdCursor(encodeCursor(position))).toEqual(position);
+    expect(() => decodeTimeIdCursor(encodeCursor({ offset: 3 }))).toThrow(/^query\.cursor /);
   });
 });
 

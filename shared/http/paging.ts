@@ -50,6 +50,11 @@ export function decodeCursor<T extends z.ZodMiniType>(cursor: string, schema: T)
   return result.data as z.infer<T>;
 }
 
+/** The `[time, id]` position a newest-first list continues after; undefined on the first page. */
+export function decodeTimeIdCursor(cursor: string | undefined): TimeIdPosition | undefined {
+  return cursor === undefined ? undefined : decodeCursor(cursor, timeIdPosition);
+}
+
 /**
  * Builds a page from rows fetched with `LIMIT limit + 1`: the extra row only says that more
  * follow, and the cursor points after the last row shown.

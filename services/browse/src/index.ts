@@ -4,7 +4,12 @@
 import type { D1Database } from "../../../shared/d1.ts";
 import { ApiError } from "../../../shared/errors.ts";
 import { createServiceApp } from "../../../shared/http/app.ts";
-import { decodeCursor, type Page, pageFrom, timeIdPosition } from "../../../shared/http/paging.ts";
+import {
+  decodeCursor,
+  decodeTimeIdCursor,
+  type Page,
+  pageFrom,
+} from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { findPublishedPitch, type Pitch, pitchFromRow } from "../../../shared/pitches.ts";
 import { ftsQueryOf } from "./fts-query.ts";
@@ -25,7 +30,7 @@ app.get("/api/browse/pitches", async (c) => {
     if (match === null) return c.json(NO_RESULTS);
     return c.json(await relevantPage(c.env.DB, { match, genre }, limit, offset));
   }
-  const after = cursor === undefined ? undefined : decodeCursor(cursor, timeIdPosition);
+  const after = decodeTimeIdCursor(cursor);
   if (match === null) return c.json(NO_RESULTS);
   const rows = await listRecentPitches(c.env.DB, { match, genre }, limit + 1, after);
   return c.json(pageFrom(rows, limit, pitchFromRow, (row) => [row.published_at, row.id]));

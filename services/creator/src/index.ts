@@ -5,7 +5,7 @@ import { ApiError } from "../../../shared/errors.ts";
 import { createServiceApp } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import { decodeCursor, pageFrom, pageQuery, timeIdPosition } from "../../../shared/http/paging.ts";
+import { decodeTimeIdCursor, pageFrom, pageQuery } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { offerFromRow } from "../../../shared/offers.ts";
 import { type PitchRow, pitchFromRow } from "../../../shared/pitches.ts";
@@ -25,7 +25,7 @@ const app = createServiceApp("creator");
 app.get("/api/creator/pitches", async (c) => {
   const { userId } = requireIdentity(c, "creator");
   const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = cursor === undefined ? undefined : decodeCursor(cursor, timeIdPosition);
+  const after = decodeTimeIdCursor(cursor);
   const rows = await listOwnPitches(c.env.DB, userId, limit + 1, after);
   return c.json(pageFrom(rows, limit, pitchFromRow, (row) => [row.created_at, row.id]));
 });
@@ -70,7 +70,7 @@ app.post("/api/creator/pitches/:id/publish", async (c) => {
 app.get("/api/creator/pitches/:id/offers", async (c) => {
   const { userId } = requireIdentity(c, "creator");
   const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = cursor === undefined ? undefined : decodeCursor(cursor, timeIdPosition);
+  const after = decodeTimeIdCursor(cursor);
   const pitch = (await findOwnPitch(c.env.DB, userId, c.req.param("id"))) ?? notFound();
   const rows = await listOffersOnPitch(c.env.DB, pitch.id, limit + 1, after);
   return c.json(pageFrom(rows, limit, offerFromRow, (row) => [row.created_at, row.id]));

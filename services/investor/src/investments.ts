@@ -8,11 +8,10 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import {
-  decodeCursor,
+  decodeTimeIdCursor,
   newestFirstAfter,
   pageFrom,
   pageQuery,
-  timeIdPosition,
 } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
@@ -54,7 +53,7 @@ function investmentFromRow(row: InvestmentRow) {
 export async function listInvestments(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "investor");
   const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = newestFirstAfter(cursor ? decodeCursor(cursor, timeIdPosition) : undefined);
+  const after = newestFirstAfter(decodeTimeIdCursor(cursor));
   const rows = await c.env.DB.prepare(
     `SELECT ${INVESTMENT_COLUMNS} FROM investments WHERE investor_id = ? ${after.sql}
      ORDER BY created_at DESC, id DESC LIMIT ?`,

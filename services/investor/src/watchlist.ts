@@ -7,11 +7,10 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import {
-  decodeCursor,
+  decodeTimeIdCursor,
   newestFirstAfter,
   pageFrom,
   pageQuery,
-  timeIdPosition,
 } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import {
@@ -33,11 +32,7 @@ function entryFromRow(row: WatchRow) {
 export async function listWatchlist(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "investor");
   const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = newestFirstAfter(
-    cursor ? decodeCursor(cursor, timeIdPosition) : undefined,
-    "w.created_at",
-    "w.pitch_id",
-  );
+  const after = newestFirstAfter(decodeTimeIdCursor(cursor), "w.created_at", "w.pitch_id");
   const rows = await c.env.DB.prepare(
     `SELECT ${pitchColumnsOf("p")}, w.created_at AS added_at
      FROM watchlist w JOIN pitches p ON p.id = w.pitch_id

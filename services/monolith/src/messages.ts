@@ -8,11 +8,10 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import {
-  decodeCursor,
+  decodeTimeIdCursor,
   newestFirstAfter,
   pageFrom,
   pageQueryShape,
-  timeIdPosition,
 } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 
@@ -85,9 +84,7 @@ export async function sendMessage(c: Context<ServiceEnv>): Promise<Response> {
 export async function listMessages(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c);
   const query = parseWith(listQuery, c.req.query(), "query");
-  const after = newestFirstAfter(
-    query.cursor ? decodeCursor(query.cursor, timeIdPosition) : undefined,
-  );
+  const after = newestFirstAfter(decodeTimeIdCursor(query.cursor));
   const between = query.with
     ? "((sender_id = ? AND recipient_id = ?) OR (sender_id = ? AND recipient_id = ?))"
     : "(sender_id = ? OR recipient_id = ?)";

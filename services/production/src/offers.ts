@@ -8,11 +8,10 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import {
-  decodeCursor,
+  decodeTimeIdCursor,
   newestFirstAfter,
   pageFrom,
   pageQuery,
-  timeIdPosition,
 } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { OFFER_COLUMNS, type OfferRow, offerFromRow } from "../../../shared/offers.ts";
@@ -58,7 +57,7 @@ export async function createOffer(c: Context<ServiceEnv>): Promise<Response> {
 export async function listOwnOffers(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "production");
   const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = newestFirstAfter(cursor ? decodeCursor(cursor, timeIdPosition) : undefined);
+  const after = newestFirstAfter(decodeTimeIdCursor(cursor));
   const rows = await c.env.DB.prepare(
     `SELECT ${OFFER_COLUMNS} FROM offers WHERE production_id = ? ${after.sql}
      ORDER BY created_at DESC, id DESC LIMIT ?`,
