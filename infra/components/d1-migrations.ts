@@ -75,10 +75,15 @@ let bundled: string | undefined;
  * The migration code as one CommonJS string. Pulumi serializes a dynamic provider's closure and runs
  * it in a plain `node` process (no tsx, no ESM imports), so the provider carries its code along.
  */
-export function migrationsRuntimeCode(source = runtimeSource): string {
-  if (source === runtimeSource && bundled !== undefined) return bundled;
+export function migrationsRuntimeCode(): string {
+  if (bundled !== undefined) return bundled;
   const result = esbuild.buildSync({
-    stdin: { contents: source, loader: "ts", resolveDir: INFRA_DIR, sourcefile: "runtime.ts" },
+    stdin: {
+      contents: runtimeSource,
+      loader: "ts",
+      resolveDir: INFRA_DIR,
+      sourcefile: "runtime.ts",
+    },
     bundle: true,
     write: false,
     format: "cjs",
@@ -89,7 +94,7 @@ export function migrationsRuntimeCode(source = runtimeSource): string {
   });
   const code = result.outputFiles[0]?.text;
   if (code === undefined) throw new Error("esbuild produced no D1 migrations runtime");
-  if (source === runtimeSource) bundled = code;
+  bundled = code;
   return code;
 }
 
