@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import * as z from "zod";
-import { WORKER_NAMES, type WorkerName } from "../shared/workers.ts";
+import { isWorkerName, WORKER_NAMES, type WorkerName } from "../shared/workers.ts";
 import type { WorkerBuild } from "./build.ts";
 
 /** Cloudflare's own ceiling for one Worker, uncompressed (paid plan). */
@@ -44,7 +44,7 @@ export function parseBudgets(raw: unknown, source = "bundle-budgets.json"): Budg
   const budgets: Budgets = {};
   for (const [name, value] of Object.entries(raw)) {
     if (name === "$comment") continue;
-    if (!(WORKER_NAMES as readonly string[]).includes(name)) {
+    if (!isWorkerName(name)) {
       problems.push(
         `${source}: "${name}" is not a worker; expected one of ${WORKER_NAMES.join(", ")}`,
       );
@@ -60,7 +60,7 @@ export function parseBudgets(raw: unknown, source = "bundle-budgets.json"): Budg
     if (parsed.data.maxBytes > CLOUDFLARE_MAX_BYTES) {
       problems.push(`${source}: "${name}".maxBytes is over Cloudflare's limit of 64 MiB`);
     }
-    budgets[name as WorkerName] = parsed.data;
+    budgets[name] = parsed.data;
   }
   if (problems.length > 0) throw new BudgetError(problems);
   return budgets;

@@ -4,6 +4,8 @@
 
 import type * as z from "zod";
 import {
+  isServiceName,
+  isWorkerName,
   SERVICE_NAMES,
   type ServiceName,
   WORKER_NAMES,
@@ -208,7 +210,7 @@ function crossKeyProblems(values: Record<string, unknown>): string[] {
   const problems: string[] = [];
   const rollout = isRecord(values.rollout) ? values.rollout : {};
   for (const [name, value] of Object.entries(rollout)) {
-    if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
+    if (!isServiceName(name)) {
       problems.push(
         `${PROJECT}:rollout.${name} is not a service; expected one of ${SERVICE_NAMES.join(", ")}`,
       );
@@ -226,7 +228,7 @@ function crossKeyProblems(values: Record<string, unknown>): string[] {
   }
   const workers = isRecord(values.workers) ? values.workers : {};
   for (const [name, overrides] of Object.entries(workers)) {
-    if (!(WORKER_NAMES as readonly string[]).includes(name)) {
+    if (!isWorkerName(name)) {
       problems.push(
         `${PROJECT}:workers.${name} is not a worker; expected one of ${WORKER_NAMES.join(", ")}`,
       );
@@ -234,7 +236,7 @@ function crossKeyProblems(values: Record<string, unknown>): string[] {
     }
     const prefixes = isRecord(overrides) ? overrides.pathPrefixes : undefined;
     if (!Array.isArray(prefixes)) continue;
-    if (!(SERVICE_NAMES as readonly string[]).includes(name)) {
+    if (!isServiceName(name)) {
       problems.push(`${PROJECT}:workers.${name}.pathPrefixes can only be set for a service`);
       continue;
     }

@@ -28,3 +28,7 @@ export function bindingNameOf(target: RouteTarget): string {
 export function isServiceName(value: string): value is ServiceName {
   return (SERVICE_NAMES as readonly string[]).includes(value);
 }
+
+export function isWorkerName(value: string): value is WorkerName {
+  return (WORKER_NAMES as readonly string[]).includes(value);
+}

@@ -4,7 +4,7 @@
 import { type BudgetLine, formatBytes } from "../../infra/budgets.ts";
 import type { StackConfig } from "../../infra/config.ts";
 import type { MigrationReport } from "../../infra/migrate.ts";
-import { SERVICE_NAMES, type ServiceName } from "../../shared/workers.ts";
+import { isServiceName } from "../../shared/workers.ts";
 
 export interface StartupSummary {
   url: string;
@@ -64,8 +64,8 @@ export function formatStartupTable(summary: StartupSummary): string {
 function servedBy(name: string, summary: StartupSummary): string {
   if (name === "router") return "every request";
   if (name === "monolith") return "blue side, /api/nda, /api/messages";
-  if (!(SERVICE_NAMES as readonly string[]).includes(name)) return "";
-  const weight = summary.config.rollout[name as ServiceName];
+  if (!isServiceName(name)) return "";
+  const weight = summary.config.rollout[name];
   const flag = summary.overridden.has(name) ? " (--rollout)" : "";
   return `${weight}% here, ${100 - weight}% monolith${flag}`;
 }
