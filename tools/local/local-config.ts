@@ -3,9 +3,9 @@
 // program's own parseStackConfig so a bad value reads exactly as it would on `pulumi up`.
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { ConfigError, PROJECT, parseStackConfig, type StackConfig } from "../../infra/config.ts";
+import { stackFilePath } from "../plan/stack-file.ts";
 import { FlagError } from "./flags.ts";
 
 export interface LocalConfigInput {
@@ -13,10 +13,6 @@ export interface LocalConfigInput {
   stack: string;
   jwtSecret: string;
   rolloutOverrides: Readonly<Record<string, number | string>>;
-}
-
-export function stackFilePath(root: string, stack: string): string {
-  return join(root, `Pulumi.${stack}.yaml`);
 }
 
 export function knownStacks(root: string): string[] {
