@@ -87,12 +87,13 @@ async function main(): Promise<void> {
   });
   await assertPortFree(flags.port);
 
-  // The program's own planning: config → topology → build → budgets.
+  // The program's own planning: config → topology → build → budgets. Watch mode checks every
+  // rebuild against the same budgets.
+  const budgets = loadBudgets(join(ROOT, "bundle-budgets.json"));
   const buildStarted = performance.now();
-  const plan = await planPlatform({ config: raw, stack: flags.stack, root: ROOT });
+  const plan = await planPlatform({ config: raw, stack: flags.stack, root: ROOT, budgets });
   const buildMs = performance.now() - buildStarted;
   const { config, workers: specs, budgetLines } = plan;
-  const budgets = loadBudgets(join(ROOT, "bundle-budgets.json"));
   let running = plan.builds;
   if (stopping) return;
 
