@@ -11,7 +11,7 @@ import { DEFAULT_COMPATIBILITY_DATE } from "../infra/config.ts";
 import { loadMigrations } from "../infra/migrations.ts";
 import { routerConfigFor } from "../infra/router-config.ts";
 import { WORKERS } from "../infra/topology.ts";
-import { SERVICE_NAMES } from "../shared/workers.ts";
+import { bindingNameOf, SERVICE_NAMES } from "../shared/workers.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const JWT_SECRET = "bench-secret-bench-secret-bench-secret-0123";
@@ -35,11 +35,6 @@ function boundedInt(value: string | undefined, name: string, min: number, max: n
   return n;
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
-}
-
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
@@ -53,7 +48,7 @@ async function benchBuild(): Promise<{ medianMs: number; builds: Map<string, Wor
     builds = await buildWorkers(WORKERS, ROOT);
     times.push(performance.now() - start);
   }
-  return { medianMs: median(times), builds };
+  return { medianMs: percentile(times, 50), builds };
 }
 
 /**
@@ -79,7 +74,7 @@ async function benchStartup(code: string): Promise<number> {
       await mf.dispose();
     }
   }
-  return median(times);
+  return percentile(times, 50);
 }
 
 /** Latency of the same GET sent to the browse service directly and through the router. */
@@ -110,7 +105,7 @@ async function benchRouterOverhead(builds: Map<string, WorkerBuild>) {
         compatibilityDate: DEFAULT_COMPATIBILITY_DATE,
         bindings: { CONFIG: config, JWT_SECRET },
         serviceBindings: Object.fromEntries(
-          [...SERVICE_NAMES, "monolith"].map((s) => [s.toUpperCase(), s]),
+          [...SERVICE_NAMES, "monolith" as const].map((s) => [bindingNameOf(s), s]),
         ),
       },
       ...services,
