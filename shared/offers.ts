@@ -1,6 +1,8 @@
 // Offers as every worker sees them: the row as stored in D1 and the mapper to the API shape of
 // docs/api.md. production owns the table; creator reads the offers on its own pitches.
 
+import { type Camelized, camelCaseMapper, type RowMapper } from "./rows.ts";
+
 export const OFFER_STATUSES = ["pending", "accepted", "declined"] as const;
 
 export type OfferStatus = (typeof OFFER_STATUSES)[number];
@@ -18,30 +20,10 @@ export interface OfferRow {
 }
 
 /** An offer as the API answers it. */
-export interface Offer {
-  id: string;
-  pitchId: string;
-  productionId: string;
-  amount: number;
-  terms: string;
-  status: OfferStatus;
-  createdAt: string;
-  decidedAt: string | null;
-}
+export type Offer = Camelized<OfferRow>;
 
 /** The select list that yields an OfferRow: `SELECT ${OFFER_COLUMNS} FROM offers`. */
 export const OFFER_COLUMNS =
   "id, pitch_id, production_id, amount, terms, status, created_at, decided_at";
 
-export function offerFromRow(row: OfferRow): Offer {
-  return {
-    id: row.id,
-    pitchId: row.pitch_id,
-    productionId: row.production_id,
-    amount: row.amount,
-    terms: row.terms,
-    status: row.status,
-    createdAt: row.created_at,
-    decidedAt: row.decided_at,
-  };
-}
+export const offerFromRow: RowMapper<OfferRow> = camelCaseMapper(OFFER_COLUMNS);

@@ -3,6 +3,7 @@
 
 import * as z from "zod/mini";
 import { fromBase64Url, toBase64Url } from "../base64url.ts";
+import type { D1Database } from "../d1.ts";
 import { ApiError } from "../errors.ts";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -104,4 +105,37 @@ export function newestFirstAfter(
     sql: `AND (${timeColumn} < ? OR (${timeColumn} = ? AND ${idColumn} < ?))`,
     values: [after[0], after[0], after[1]],
   };
+}
+
+/** How a newest-first list is ordered in SQL, and where a row carries that position. */
+export interface NewestFirstOrder<Row> {
+  time: string;
+  id: string;
+  positionOf: (last: Row) => TimeIdPosition;
+}
+
+const BY_CREATED_AT: NewestFirstOrder<{ created_at: string; id: string }> = {
+  time: "created_at",
+  id: "id",
+  positionOf: (last) => [last.created_at, last.id],
+};
+
+/**
+ * One page of a newest-first list. `sql` is `SELECT … FROM … WHERE <conditions>` for `values`;
+ * the cursor condition, the order and `LIMIT limit + 1` are added here.
+ */
+export async function newestFirstPage<Row extends { created_at: string; id: string }, Item>(
+  db: D1Database,
+  page: { limit: number; cursor?: string | undefined },
+  sql: string,
+  values: unknown[],
+  toItem: (row: Row) => Item,
+  order: NewestFirstOrder<Row> = BY_CREATED_AT,
+): Promise<Page<Item>> {
+  const after = newestFirstAfter(decodeTimeIdCursor(page.cursor), order.time, order.id);
+  const rows = await db
+    .prepare(`${sql} ${after.sql} ORDER BY ${order.time} DESC, ${order.id} DESC LIMIT ?`)
+    .bind(...values, ...after.values, page.limit + 1)
+    .all<Row>();
+  return pageFrom(rows.results, page.limit, toItem, order.positionOf);
 }

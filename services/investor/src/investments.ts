@@ -7,14 +7,10 @@ import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import {
-  decodeTimeIdCursor,
-  newestFirstAfter,
-  pageFrom,
-  pageQuery,
-} from "../../../shared/http/paging.ts";
+import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
+import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
 export const INVESTMENT_KINDS = ["interest", "commitment"] as const;
 
@@ -37,32 +33,14 @@ interface InvestmentRow {
 
 const INVESTMENT_COLUMNS = "id, investor_id, pitch_id, kind, amount, note, created_at";
 
-function investmentFromRow(row: InvestmentRow) {
-  return {
-    id: row.id,
-    investorId: row.investor_id,
-    pitchId: row.pitch_id,
-    kind: row.kind,
-    amount: row.amount,
-    note: row.note,
-    createdAt: row.created_at,
-  };
-}
+const investmentFromRow: RowMapper<InvestmentRow> = camelCaseMapper(INVESTMENT_COLUMNS);
 
 /** The caller's investments, newest first. */
 export async function listInvestments(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "investor");
-  const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = newestFirstAfter(decodeTimeIdCursor(cursor));
-  const rows = await c.env.DB.prepare(
-    `SELECT ${INVESTMENT_COLUMNS} FROM investments WHERE investor_id = ? ${after.sql}
-     ORDER BY created_at DESC, id DESC LIMIT ?`,
-  )
-    .bind(userId, ...after.values, limit + 1)
-    .all<InvestmentRow>();
-  return c.json(
-    pageFrom(rows.results, limit, investmentFromRow, (last) => [last.created_at, last.id]),
-  );
+  const page = parseWith(pageQuery, c.req.query(), "query");
+  const sql = `SELECT ${INVESTMENT_COLUMNS} FROM investments WHERE investor_id = ?`;
+  return c.json(await newestFirstPage(c.env.DB, page, sql, [userId], investmentFromRow));
 }
 
 export async function createInvestment(c: Context<ServiceEnv>): Promise<Response> {

@@ -6,12 +6,7 @@ import * as z from "zod/mini";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import {
-  decodeTimeIdCursor,
-  newestFirstAfter,
-  pageFrom,
-  pageQuery,
-} from "../../../shared/http/paging.ts";
+import { type NewestFirstOrder, newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import {
   type PitchRow,
@@ -28,20 +23,21 @@ function entryFromRow(row: WatchRow) {
   return { pitch: pitchFromRow(row), addedAt: row.added_at };
 }
 
+// The list follows when each pitch was added, not when it was created.
+const BY_ADDED_AT: NewestFirstOrder<WatchRow> = {
+  time: "w.created_at",
+  id: "w.pitch_id",
+  positionOf: (last) => [last.added_at, last.id],
+};
+
 /** The caller's watchlist, most recently added first. */
 export async function listWatchlist(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "investor");
-  const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = newestFirstAfter(decodeTimeIdCursor(cursor), "w.created_at", "w.pitch_id");
-  const rows = await c.env.DB.prepare(
-    `SELECT ${pitchColumnsOf("p")}, w.created_at AS added_at
+  const page = parseWith(pageQuery, c.req.query(), "query");
+  const sql = `SELECT ${pitchColumnsOf("p")}, w.created_at AS added_at
      FROM watchlist w JOIN pitches p ON p.id = w.pitch_id
-     WHERE w.investor_id = ? ${after.sql}
-     ORDER BY w.created_at DESC, w.pitch_id DESC LIMIT ?`,
-  )
-    .bind(userId, ...after.values, limit + 1)
-    .all<WatchRow>();
-  return c.json(pageFrom(rows.results, limit, entryFromRow, (last) => [last.added_at, last.id]));
+     WHERE w.investor_id = ?`;
+  return c.json(await newestFirstPage(c.env.DB, page, sql, [userId], entryFromRow, BY_ADDED_AT));
 }
 
 export async function addToWatchlist(c: Context<ServiceEnv>): Promise<Response> {

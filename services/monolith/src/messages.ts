@@ -7,13 +7,9 @@ import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import {
-  decodeTimeIdCursor,
-  newestFirstAfter,
-  pageFrom,
-  pageQueryShape,
-} from "../../../shared/http/paging.ts";
+import { newestFirstPage, pageQueryShape } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
+import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
 const messageInput = z.strictObject({
   recipientId: z.uuid(),
@@ -35,17 +31,7 @@ interface MessageRow {
 
 const MESSAGE_COLUMNS = "id, sender_id, recipient_id, pitch_id, body, created_at, read_at";
 
-function messageFromRow(row: MessageRow) {
-  return {
-    id: row.id,
-    senderId: row.sender_id,
-    recipientId: row.recipient_id,
-    pitchId: row.pitch_id,
-    body: row.body,
-    createdAt: row.created_at,
-    readAt: row.read_at,
-  };
-}
+const messageFromRow: RowMapper<MessageRow> = camelCaseMapper(MESSAGE_COLUMNS);
 
 export async function sendMessage(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c);
@@ -84,20 +70,12 @@ export async function sendMessage(c: Context<ServiceEnv>): Promise<Response> {
 export async function listMessages(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c);
   const query = parseWith(listQuery, c.req.query(), "query");
-  const after = newestFirstAfter(decodeTimeIdCursor(query.cursor));
   const between = query.with
     ? "((sender_id = ? AND recipient_id = ?) OR (sender_id = ? AND recipient_id = ?))"
     : "(sender_id = ? OR recipient_id = ?)";
   const people = query.with ? [userId, query.with, query.with, userId] : [userId, userId];
-  const rows = await c.env.DB.prepare(
-    `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${between} ${after.sql}
-     ORDER BY created_at DESC, id DESC LIMIT ?`,
-  )
-    .bind(...people, ...after.values, query.limit + 1)
-    .all<MessageRow>();
-  return c.json(
-    pageFrom(rows.results, query.limit, messageFromRow, (last) => [last.created_at, last.id]),
-  );
+  const sql = `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${between}`;
+  return c.json(await newestFirstPage(c.env.DB, query, sql, people, messageFromRow));
 }
 
 /** Marks a received message read; reading it again keeps the first `readAt`. */

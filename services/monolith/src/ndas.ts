@@ -7,14 +7,10 @@ import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import {
-  decodeTimeIdCursor,
-  newestFirstAfter,
-  pageFrom,
-  pageQuery,
-} from "../../../shared/http/paging.ts";
+import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { requirePublishedPitch } from "../../../shared/pitches.ts";
+import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
 const ndaInput = z.strictObject({ pitchId: z.uuid() });
 
@@ -30,17 +26,7 @@ interface NdaRow {
 
 const NDA_COLUMNS = "id, pitch_id, requester_id, owner_id, status, created_at, decided_at";
 
-function ndaFromRow(row: NdaRow) {
-  return {
-    id: row.id,
-    pitchId: row.pitch_id,
-    requesterId: row.requester_id,
-    ownerId: row.owner_id,
-    status: row.status,
-    createdAt: row.created_at,
-    decidedAt: row.decided_at,
-  };
-}
+const ndaFromRow: RowMapper<NdaRow> = camelCaseMapper(NDA_COLUMNS);
 
 export async function requestNda(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "investor", "production");
@@ -71,15 +57,9 @@ export async function requestNda(c: Context<ServiceEnv>): Promise<Response> {
 /** NDAs the caller asked for or must decide on, newest first. */
 export async function listNdas(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c);
-  const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = newestFirstAfter(decodeTimeIdCursor(cursor));
-  const rows = await c.env.DB.prepare(
-    `SELECT ${NDA_COLUMNS} FROM ndas WHERE (requester_id = ? OR owner_id = ?) ${after.sql}
-     ORDER BY created_at DESC, id DESC LIMIT ?`,
-  )
-    .bind(userId, userId, ...after.values, limit + 1)
-    .all<NdaRow>();
-  return c.json(pageFrom(rows.results, limit, ndaFromRow, (last) => [last.created_at, last.id]));
+  const page = parseWith(pageQuery, c.req.query(), "query");
+  const sql = `SELECT ${NDA_COLUMNS} FROM ndas WHERE (requester_id = ? OR owner_id = ?)`;
+  return c.json(await newestFirstPage(c.env.DB, page, sql, [userId, userId], ndaFromRow));
 }
 
 /** POST /api/nda/requests/:id/sign or /decline, by the owner of the pitch. */

@@ -7,12 +7,7 @@ import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import {
-  decodeTimeIdCursor,
-  newestFirstAfter,
-  pageFrom,
-  pageQuery,
-} from "../../../shared/http/paging.ts";
+import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
 import { parseWith } from "../../../shared/http/validation.ts";
 import { OFFER_COLUMNS, type OfferRow, offerFromRow } from "../../../shared/offers.ts";
 import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
@@ -56,15 +51,9 @@ export async function createOffer(c: Context<ServiceEnv>): Promise<Response> {
 /** The caller's offers, newest first. */
 export async function listOwnOffers(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "production");
-  const { limit, cursor } = parseWith(pageQuery, c.req.query(), "query");
-  const after = newestFirstAfter(decodeTimeIdCursor(cursor));
-  const rows = await c.env.DB.prepare(
-    `SELECT ${OFFER_COLUMNS} FROM offers WHERE production_id = ? ${after.sql}
-     ORDER BY created_at DESC, id DESC LIMIT ?`,
-  )
-    .bind(userId, ...after.values, limit + 1)
-    .all<OfferRow>();
-  return c.json(pageFrom(rows.results, limit, offerFromRow, (last) => [last.created_at, last.id]));
+  const page = parseWith(pageQuery, c.req.query(), "query");
+  const sql = `SELECT ${OFFER_COLUMNS} FROM offers WHERE production_id = ?`;
+  return c.json(await newestFirstPage(c.env.DB, page, sql, [userId], offerFromRow));
 }
 
 /** POST /api/production/offers/:id/accept or /decline, by the creator who owns the pitch. */
