@@ -7,7 +7,7 @@ import { resolve } from "node:path";
 import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import type { WorkerName } from "../shared/workers.ts";
-import type { WorkerSpec } from "./topology.ts";
+import type { MonolithSpec, WorkerSpec } from "./topology.ts";
 
 export interface WorkerBuild {
   name: WorkerName;
@@ -23,11 +23,39 @@ export interface WorkerBuild {
   mainModule: string;
 }
 
+/**
+ * The stand-in monolith's entry, generated from the table: it mounts every service with a blue
+ * side, so a service is composed by being in the table, never by a hand-written import.
+ */
+export function monolithEntrySource(spec: MonolithSpec): string {
+  const imports = spec.composes.map(
+    (name, i) => `import app${i} from "./services/${name}/src/index.ts";`,
+  );
+  const apps = spec.composes.map((name, i) => `${JSON.stringify(name)}: app${i}`);
+  return [
+    `import { monolithApp } from "./${spec.entry}";`,
+    ...imports,
+    `export default monolithApp({ ${apps.join(", ")} });`,
+    "",
+  ].join("\n");
+}
+
 /** esbuild options for one worker; `npm run dev` reuses them for watch mode. */
 export function buildOptions(spec: WorkerSpec, root: string) {
+  const entry =
+    spec.kind === "monolith"
+      ? {
+          stdin: {
+            contents: monolithEntrySource(spec),
+            resolveDir: root,
+            sourcefile: "services/monolith/entry.generated.ts",
+            loader: "ts" as const,
+          },
+        }
+      : { entryPoints: [spec.entry] };
   return {
     absWorkingDir: root,
-    entryPoints: [spec.entry],
+    ...entry,
     outfile: `${spec.name}.js`,
     bundle: true,
     write: false,

@@ -4,6 +4,7 @@
 
 import type * as z from "zod";
 import {
+  hasBlueSide,
   isServiceName,
   isWorkerName,
   SERVICE_NAMES,
@@ -11,6 +12,7 @@ import {
   WORKER_NAMES,
   type WorkerName,
 } from "../shared/workers.ts";
+import { closestName } from "./closest-name.ts";
 import {
   DEFAULT_COMPATIBILITY_DATE,
   EXPECTED,
@@ -23,15 +25,17 @@ import {
   stackSchema,
   type WorkerOverrides,
 } from "./config-schema.ts";
-import { closestName } from "./setting-names.ts";
-import { WORKERS } from "./topology.ts";
+import { topologyProblems, workersFor } from "./topology.ts";
 
 export { DEFAULT_COMPATIBILITY_DATE, PROJECT, type WorkerOverrides };
 
 export interface StackConfig extends Omit<ParsedStack, "rollout" | "workers"> {
   /** Stack name, e.g. `staging`. */
   stack: string;
-  /** Every service's weight, defaults filled in (0 with a monolith, 100 without). */
+  /**
+   * Every service's weight, defaults filled in: 0 with a monolith, 100 without, and always 100
+   * for a service with no blue side.
+   */
   rollout: Record<ServiceName, number>;
   workers: Partial<Record<WorkerName, WorkerOverrides>>;
 }
@@ -98,6 +102,10 @@ export function parseStackConfig(
     }
   }
   problems.push(...crossKeyProblems(values));
+  // Extra path prefixes are checked against the table's own, which topology.ts owns.
+  if (parsed.success && problems.length === 0) {
+    problems.push(...topologyProblems(workersFor(parsed.data.workers)));
+  }
   if (problems.length > 0 || !parsed.success) {
     throw new ConfigError(
       source,
@@ -107,7 +115,10 @@ export function parseStackConfig(
   const data = parsed.data;
   const fallbackWeight = data.monolith ? 0 : 100;
   const rollout = Object.fromEntries(
-    SERVICE_NAMES.map((name) => [name, data.rollout[name] ?? fallbackWeight]),
+    SERVICE_NAMES.map((name) => [
+      name,
+      hasBlueSide(name) ? (data.rollout[name] ?? fallbackWeight) : 100,
+    ]),
   ) as Record<ServiceName, number>;
   return { ...data, stack: options.stack, rollout, workers: data.workers };
 }
@@ -214,6 +225,10 @@ function crossKeyProblems(values: Record<string, unknown>): string[] {
       problems.push(
         `${PROJECT}:rollout.${name} is not a service; expected one of ${SERVICE_NAMES.join(", ")}`,
       );
+    } else if (!hasBlueSide(name)) {
+      problems.push(
+        `${PROJECT}:rollout.${name} cannot be set: ${name} is new functionality the monolith never served (no blue side), so all of its traffic goes to it; remove the weight`,
+      );
     } else if (values.monolith === undefined && integerFromText(value) !== 100) {
       problems.push(
         `${PROJECT}:rollout.${name} must be 100 when no monolith is configured (there is no blue side), got ${JSON.stringify(value)}`,
@@ -221,34 +236,18 @@ function crossKeyProblems(values: Record<string, unknown>): string[] {
     }
   }
   problems.push(...scriptNameClash(values));
-  const owners = new Map<string, string>();
-  for (const worker of WORKERS) {
-    if (worker.kind === "router") continue;
-    for (const prefix of worker.pathPrefixes) owners.set(prefix, worker.name);
-  }
   const workers = isRecord(values.workers) ? values.workers : {};
   for (const [name, overrides] of Object.entries(workers)) {
     if (!isWorkerName(name)) {
       problems.push(
         `${PROJECT}:workers.${name} is not a worker; expected one of ${WORKER_NAMES.join(", ")}`,
       );
-      continue;
-    }
-    const prefixes = isRecord(overrides) ? overrides.pathPrefixes : undefined;
-    if (!Array.isArray(prefixes)) continue;
-    if (!isServiceName(name)) {
+    } else if (
+      isRecord(overrides) &&
+      overrides.pathPrefixes !== undefined &&
+      !isServiceName(name)
+    ) {
       problems.push(`${PROJECT}:workers.${name}.pathPrefixes can only be set for a service`);
-      continue;
-    }
-    for (const prefix of prefixes) {
-      if (typeof prefix !== "string") continue;
-      const owner = owners.get(prefix);
-      if (owner) {
-        problems.push(
-          `${PROJECT}:workers.${name}.pathPrefixes has "${prefix}", already served by "${owner}"; each path prefix belongs to one worker`,
-        );
-      }
-      owners.set(prefix, name);
     }
   }
   return problems;

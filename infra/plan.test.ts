@@ -13,17 +13,26 @@ const budgets = loadBudgets(`${ROOT}/bundle-budgets.json`);
 describe("planPlatform", () => {
   it("builds the stand-in monolith only where it is deployed", async () => {
     const prod = await planPlatform({ config: stackConfig("prod"), stack: "prod", root: ROOT });
-    expect([...prod.builds.keys()]).toEqual(["router", ...SERVICE_NAMES]);
-    expect(prod.workers.map((w) => w.name)).toEqual(["router", ...SERVICE_NAMES]);
-    expect(prod.scriptNames.monolith).toBe("pitch-api");
+    expect(prod.workers.map((w) => w.spec.name)).toEqual(["router", ...SERVICE_NAMES]);
+    expect(prod.monolith).toEqual({ scriptName: "pitch-api", deployed: false });
 
     const staging = await planPlatform({
       config: stackConfig("staging"),
       stack: "staging",
       root: ROOT,
     });
-    expect([...staging.builds.keys()]).toEqual(["router", ...SERVICE_NAMES, "monolith"]);
-    expect(staging.budgetLines.map((line) => line.name)).toEqual([...staging.builds.keys()]);
+    expect(staging.workers.map((w) => w.spec.name)).toEqual([
+      "router",
+      ...SERVICE_NAMES,
+      "monolith",
+    ]);
+    expect(staging.monolith).toEqual({ scriptName: "pitch-staging-monolith", deployed: true });
+    for (const worker of staging.workers) {
+      expect(worker.budget).toMatchObject({
+        name: worker.spec.name,
+        gzipBytes: worker.build.gzipBytes,
+      });
+    }
   });
 
   it("checks budgets against what is deployed: no monolith budget is needed in prod", async () => {
@@ -55,11 +64,26 @@ describe("planPlatform", () => {
     await expect(plan).rejects.toThrow(ConfigError);
   });
 
-  it("carries the router's CONFIG, the script names and the ordered migrations", async () => {
+  it("carries the router's CONFIG, script names, bindings and the ordered migrations", async () => {
     const plan = await planPlatform({ config: stackConfig("prod"), stack: "prod", root: ROOT });
     expect(plan.routerConfig.rollout).toEqual(plan.config.rollout);
     expect(plan.routerConfig.monolith).toBe(true);
-    expect(plan.scriptNames.router).toBe("pitch-prod-router");
+    const [router, auth] = plan.workers;
+    expect(router?.scriptName).toBe("pitch-prod-router");
+    expect(router?.bindings.find((b) => b.name === "MONOLITH")).toEqual({
+      type: "service",
+      name: "MONOLITH",
+      service: "pitch-api",
+    });
+    expect(router?.bindings.find((b) => b.name === "CONFIG")).toEqual({
+      type: "json",
+      name: "CONFIG",
+      json: JSON.stringify(plan.routerConfig),
+    });
+    expect(auth?.bindings).toEqual([
+      { type: "d1", name: "DB", id: plan.config.database },
+      { type: "secrets_store_secret", name: "JWT_SECRET", ...plan.jwtSecret },
+    ]);
     const names = plan.migrations.map((m) => m.name);
     expect(names).toEqual([...names].sort());
     expect(names[0]).toBe("0001_auth_users.sql");

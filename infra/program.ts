@@ -1,19 +1,14 @@
 // The Pulumi program as a function: plan first (config, topology, build, budgets; nothing is
-// registered until all of them pass), then declare the resources. index.ts runs it for the CLI;
-// tests run it under `pulumi.runtime.setMocks`.
+// registered until all of them pass), then declare exactly that plan. index.ts runs it for the
+// CLI; the preview harness (preview.ts) runs it under `pulumi.runtime.setMocks`.
 
 import type * as pulumi from "@pulumi/pulumi";
-import type { RouteTarget, ServiceName, WorkerName } from "../shared/workers.ts";
-import type { WorkerBuild } from "./build.ts";
-import { D1Migrations } from "./components/d1-migrations.ts";
+import type { ServiceName, WorkerName } from "../shared/workers.ts";
 import { Database } from "./components/database.ts";
 import { JwtSecret } from "./components/jwt-secret.ts";
 import { PublicEndpoint } from "./components/public-endpoint.ts";
-import { RouterWorker } from "./components/router-worker.ts";
-import { ServiceWorker } from "./components/service-worker.ts";
-import { type PlanInput, type PlatformPlan, planPlatform } from "./plan.ts";
-import { jwtSecretNameFor, scriptSettingsFor } from "./script-settings.ts";
-import type { WorkerSpec } from "./topology.ts";
+import { WorkerScript } from "./components/worker-script.ts";
+import { type PlanInput, type PlannedWorker, type PlatformPlan, planPlatform } from "./plan.ts";
 
 export type PlatformArgs = PlanInput;
 
@@ -30,14 +25,12 @@ export interface PlatformOutputs {
 }
 
 export interface PlatformResources {
+  /** The D1 database with its migrations, applied before any worker that reads it is updated. */
   database: Database;
-  /** Applies pending D1 migrations before any worker that reads the database is updated. */
-  migrations: D1Migrations;
   jwtSecret: JwtSecret;
-  services: ServiceWorker[];
-  /** The stand-in monolith, when this stack deploys it. */
-  monolith?: ServiceWorker;
-  router: RouterWorker;
+  /** Every deployed worker but the router: the services, and the stand-in monolith if deployed. */
+  workers: WorkerScript[];
+  router: WorkerScript;
   endpoint: PublicEndpoint;
 }
 
@@ -57,107 +50,67 @@ export async function definePlatform(args: PlatformArgs): Promise<Platform> {
 export function declarePlatform(plan: PlatformPlan): PlatformResources {
   const { config } = plan;
   const accountId = config.accountId;
-  const buildOf = (spec: WorkerSpec): WorkerBuild => {
-    const build = plan.builds.get(spec.name);
-    if (!build) throw new Error(`worker "${spec.name}" is deployed but was not built`);
-    return build;
-  };
-  const scriptNameOf = (spec: WorkerSpec): string => {
-    const name = plan.scriptNames[spec.name];
-    if (!name) throw new Error(`worker "${spec.name}" has no script name`);
-    return name;
-  };
 
-  const database = new Database("database", { accountId, database: config.database });
-  const migrations = new D1Migrations(
-    "migrations",
-    { accountId, databaseId: database.id, migrations: plan.migrations },
-    { dependsOn: [database] },
-  );
+  const database = new Database("database", {
+    accountId,
+    database: config.database,
+    migrations: plan.migrations,
+  });
   const jwtSecret = new JwtSecret("jwt", {
     accountId,
-    storeId: config.secretsStoreId,
-    secretName: jwtSecretNameFor(config),
+    storeId: plan.jwtSecret.storeId,
+    secretName: plan.jwtSecret.secretName,
     value: config.jwtSecret,
   });
 
-  // Services need the migrated database (and the key, if they bind it) before they are updated.
-  const declareServiceWorker = (spec: WorkerSpec) =>
-    new ServiceWorker(
-      spec.name,
+  // Workers that read the database wait for its migrations (the component's children); a worker
+  // that binds the key waits for it.
+  const declareWorker = (worker: PlannedWorker, after: pulumi.Resource[]) =>
+    new WorkerScript(
+      worker.spec.name,
+      { accountId, worker, databaseId: database.id },
       {
-        accountId,
-        spec,
-        scriptName: scriptNameOf(spec),
-        build: buildOf(spec),
-        settings: scriptSettingsFor(config, spec.name),
-        databaseId: database.id,
-        jwtSecret: jwtSecret.binding,
-      },
-      {
-        dependsOn: spec.bindings.some((b) => b.type === "secret")
-          ? [database, migrations, jwtSecret]
-          : [database, migrations],
+        dependsOn: [
+          ...(worker.bindings.some((b) => b.type === "d1") ? [database] : []),
+          ...(worker.bindings.some((b) => b.type === "secrets_store_secret") ? [jwtSecret] : []),
+          ...after,
+        ],
       },
     );
-  const services = plan.workers.filter((w) => w.kind === "service").map(declareServiceWorker);
-  const monolithSpec = plan.workers.find((w) => w.kind === "monolith");
-  const monolith = monolithSpec ? declareServiceWorker(monolithSpec) : undefined;
-
-  const routerSpec = plan.workers.find((w) => w.kind === "router");
-  if (!routerSpec) throw new Error("the topology has no router");
-  const targets: Partial<Record<RouteTarget, string>> = {};
-  for (const service of plan.workers.filter((w) => w.kind === "service")) {
-    targets[service.name as ServiceName] = scriptNameOf(service);
-  }
-  if (plan.scriptNames.monolith) targets.monolith = plan.scriptNames.monolith;
+  const workers = plan.workers
+    .filter((worker) => worker.spec.kind !== "router")
+    .map((worker) => declareWorker(worker, []));
+  const routerPlan = plan.workers.find((worker) => worker.spec.kind === "router");
+  if (!routerPlan) throw new Error("the plan has no router");
   // The router binds every service by name; it goes after them so the names exist.
-  const router = new RouterWorker(
-    "router",
-    {
-      accountId,
-      spec: routerSpec,
-      scriptName: scriptNameOf(routerSpec),
-      build: buildOf(routerSpec),
-      settings: scriptSettingsFor(config, "router"),
-      targets,
-      routerConfig: plan.routerConfig,
-      jwtSecret: jwtSecret.binding,
-    },
-    { dependsOn: [...services, ...(monolith ? [monolith] : []), jwtSecret] },
-  );
+  const router = declareWorker(routerPlan, workers);
 
   const endpoint = new PublicEndpoint(
     "api",
     {
       accountId,
       zoneId: config.zoneId,
-      hostname: config.hostname,
-      kind: config.publicEndpoint,
+      hostname: plan.endpoint.hostname,
+      kind: plan.endpoint.kind,
       scriptName: router.scriptName,
     },
     { dependsOn: [router] },
   );
 
-  return {
-    database,
-    migrations,
-    jwtSecret,
-    services,
-    ...(monolith ? { monolith } : {}),
-    router,
-    endpoint,
-  };
+  return { database, jwtSecret, workers, router, endpoint };
 }
 
 function outputsOf(plan: PlatformPlan, resources: PlatformResources): PlatformOutputs {
+  const workerNames: PlatformOutputs["workerNames"] = {};
   const bundles: PlatformOutputs["bundles"] = {};
-  for (const line of plan.budgetLines) {
-    bundles[line.name] = { bytes: line.bytes, gzipBytes: line.gzipBytes };
+  for (const worker of plan.workers) {
+    workerNames[worker.spec.name] = worker.scriptName;
+    bundles[worker.spec.name] = { bytes: worker.build.bytes, gzipBytes: worker.build.gzipBytes };
   }
+  if (plan.monolith) workerNames.monolith = plan.monolith.scriptName;
   return {
     url: resources.endpoint.url,
-    workerNames: { ...plan.scriptNames },
+    workerNames,
     bundles,
     rollout: { ...plan.config.rollout },
   };

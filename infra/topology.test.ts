@@ -10,7 +10,7 @@ import {
   publicRoutes,
   ROUTER,
   routeTable,
-  SERVICES,
+  type ServiceSpec,
   topologyProblems,
   WORKERS,
   type WorkerSpec,
@@ -19,13 +19,14 @@ import {
 } from "./topology.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
+const SERVICES = WORKERS.filter((w): w is ServiceSpec => w.kind === "service");
 
 describe("the table", () => {
   it("is consistent: unique names and prefixes, one owner per table", () => {
     expect(topologyProblems()).toEqual([]);
   });
 
-  it("holds every worker once, router first, each with a build entry on disk", () => {
+  it("holds every worker of shared/workers.ts once, router first, each with an entry on disk", () => {
     expect(WORKERS.map((w) => w.name)).toEqual([...WORKER_NAMES]);
     for (const worker of WORKERS)
       expect(existsSync(resolve(ROOT, worker.entry)), worker.entry).toBe(true);
@@ -73,6 +74,22 @@ describe("the table", () => {
     ]);
   });
 
+  it("composes into the stand-in monolith every service with a blue side", () => {
+    expect(MONOLITH.composes).toEqual(SERVICES.filter((s) => s.blueSide).map((s) => s.name));
+  });
+
+  it("routes a service without a blue side with no split and no fallback", () => {
+    const investor = workerSpec("investor");
+    const workers = WORKERS.map((w) =>
+      w.name === "investor" ? { ...investor, blueSide: false } : w,
+    );
+    expect(routeTable(workers)).toContainEqual({
+      prefix: "/api/investor",
+      target: "investor",
+      blueSide: false,
+    });
+  });
+
   it("finds a worker by name", () => {
     expect(workerSpec("investor").ownsTables).toEqual(["watchlist", "investments"]);
   });
@@ -80,13 +97,19 @@ describe("the table", () => {
 
 describe("topologyProblems", () => {
   const investor = workerSpec("investor");
-  const variant = (change: Partial<WorkerSpec>): WorkerSpec[] =>
+  const variant = (change: Partial<ServiceSpec>): WorkerSpec[] =>
     WORKERS.map((w) => (w.name === "investor" ? { ...investor, ...change } : w));
 
-  it("catches a prefix claimed twice", () => {
+  it("catches a prefix claimed twice, naming the stack setting that added it", () => {
     expect(topologyProblems(variant({ pathPrefixes: ["/api/investor", "/api/creator"] }))).toEqual([
-      'path prefix "/api/creator" is claimed by both "creator" and "investor"',
+      'platform:workers.investor.pathPrefixes has "/api/creator", already served by "creator"; each path prefix belongs to one worker',
     ]);
+  });
+
+  it("catches a worker name the binding names and script names cannot carry", () => {
+    expect(topologyProblems(variant({ name: "Invest-or" as never }))).toContain(
+      'worker "Invest-or" must be named with 2-31 lowercase letters or digits, starting with a letter',
+    );
   });
 
   it("catches a table with two owners", () => {

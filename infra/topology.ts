@@ -1,15 +1,20 @@
-// The one table of workers: what each is built from, which paths it serves, which tables it owns
-// and what it is bound to. The router's routes, the resources, the local platform and the budgets
-// all read it.
+// The deploy details of the table of workers (shared/workers.ts): what each is built from and what
+// it is bound to, plus the router's CONFIG value derived from them. The resources, the local
+// platform, the budgets and the offline plan all read it.
 
-import type { PublicRoute, RouteEntry } from "../shared/router-config.ts";
+import type { PublicRoute, RouteEntry, RouterConfig } from "../shared/router-config.ts";
 import {
   bindingNameOf,
+  hasBlueSide,
   type RouteTarget,
   SERVICE_NAMES,
   type ServiceName,
+  type ServiceRow,
+  WORKERS as TABLE,
   type WorkerName,
+  type WorkerRow,
 } from "../shared/workers.ts";
+import { PROJECT } from "./config-schema.ts";
 
 /** One binding a worker declares; the resources and the local platform map each kind. */
 export type BindingSpec =
@@ -18,117 +23,136 @@ export type BindingSpec =
   | { type: "json"; name: "CONFIG" }
   | { type: "secret"; name: "JWT_SECRET" };
 
-export interface WorkerSpec {
-  name: WorkerName;
-  /** `router`, one of the six green `service`s, or the blue stand-in `monolith`. */
-  kind: "router" | "service" | "monolith";
+interface SpecBase {
   /** Build entry, relative to the repo root. */
   entry: string;
-  /** Path prefixes the worker serves (whole segments). */
-  pathPrefixes: string[];
-  /** Tables whose writes belong to this worker; others only read them. */
-  ownsTables: string[];
+  pathPrefixes: readonly string[];
+  ownsTables: readonly string[];
+  publicRoutes: readonly PublicRoute[];
   /** In the order they are declared on the script (fixed, so plans stay stable). */
-  bindings: BindingSpec[];
-  /** Requests to this worker that pass the router without a token. */
-  publicRoutes: PublicRoute[];
+  bindings: readonly BindingSpec[];
 }
+
+export interface RouterSpec extends SpecBase {
+  name: "router";
+  kind: "router";
+}
+
+export interface ServiceSpec extends SpecBase {
+  name: ServiceName;
+  kind: "service";
+  /** Whether the monolith serves these paths too; see `blueSide` in shared/workers.ts. */
+  blueSide: boolean;
+}
+
+export interface MonolithSpec extends SpecBase {
+  name: "monolith";
+  kind: "monolith";
+  /** The services whose apps the stand-in monolith composes (those with a blue side). */
+  composes: readonly ServiceName[];
+}
+
+export type WorkerSpec = RouterSpec | ServiceSpec | MonolithSpec;
 
 const DB: BindingSpec = { type: "d1", name: "DB" };
 const JWT_SECRET: BindingSpec = { type: "secret", name: "JWT_SECRET" };
 
-function service(
-  name: ServiceName,
-  ownsTables: string[],
-  extra: { bindings?: BindingSpec[]; publicRoutes?: PublicRoute[] } = {},
-): WorkerSpec {
-  return {
-    name,
-    kind: "service",
-    entry: `services/${name}/src/index.ts`,
-    pathPrefixes: [`/api/${name}`],
-    ownsTables,
-    bindings: [DB, ...(extra.bindings ?? [])],
-    publicRoutes: extra.publicRoutes ?? [],
+/** Bindings a service needs besides `DB`; a service not listed needs only `DB`. */
+const EXTRA_BINDINGS: Partial<Record<ServiceName, readonly BindingSpec[]>> = {
+  auth: [JWT_SECRET],
+};
+
+const entryOf = (name: WorkerName) => `services/${name}/src/index.ts`;
+
+function specOf(row: WorkerRow): WorkerSpec {
+  const base = {
+    entry: entryOf(row.name),
+    pathPrefixes: row.pathPrefixes,
+    ownsTables: row.ownsTables,
+    publicRoutes: row.publicRoutes,
   };
+  switch (row.kind) {
+    case "router":
+      return {
+        ...base,
+        name: row.name,
+        kind: row.kind,
+        bindings: [
+          ...SERVICE_NAMES.map(
+            (target): BindingSpec => ({ type: "service", name: bindingNameOf(target), target }),
+          ),
+          { type: "service", name: bindingNameOf("monolith"), target: "monolith" },
+          { type: "json", name: "CONFIG" },
+          JWT_SECRET,
+        ],
+      };
+    case "service": {
+      const service: ServiceRow = row;
+      return {
+        ...base,
+        name: service.name,
+        kind: service.kind,
+        blueSide: hasBlueSide(service.name),
+        bindings: [DB, ...(EXTRA_BINDINGS[service.name] ?? [])],
+      };
+    }
+    case "monolith":
+      return {
+        ...base,
+        name: row.name,
+        kind: row.kind,
+        composes: SERVICE_NAMES.filter(hasBlueSide),
+        bindings: [DB, JWT_SECRET],
+      };
+  }
 }
 
-/** Paths that only the monolith serves until they are migrated. */
-export const MONOLITH_ONLY_PREFIXES = ["/api/nda", "/api/messages"];
+/** Every worker built from this repo, router first, in the table's order. */
+export const WORKERS: readonly WorkerSpec[] = TABLE.map(specOf);
 
-export const SERVICES: readonly WorkerSpec[] = [
-  service("auth", ["users"], {
-    bindings: [JWT_SECRET],
-    publicRoutes: [
-      { method: "POST", path: "/api/auth/register" },
-      { method: "POST", path: "/api/auth/login" },
-    ],
-  }),
-  service("creator", ["pitches"]),
-  service("investor", ["watchlist", "investments"]),
-  service("production", ["offers"]),
-  service("browse", [], {
-    publicRoutes: [
-      { method: "GET", path: "/api/browse/*" },
-      { method: "HEAD", path: "/api/browse/*" },
-    ],
-  }),
-  service("analytics", ["events"]),
-];
+export type SpecOf<N extends WorkerName> = N extends "router"
+  ? RouterSpec
+  : N extends "monolith"
+    ? MonolithSpec
+    : ServiceSpec;
 
-export const ROUTER: WorkerSpec = {
-  name: "router",
-  kind: "router",
-  entry: "services/router/src/index.ts",
-  pathPrefixes: ["/"],
-  ownsTables: [],
-  bindings: [
-    ...SERVICE_NAMES.map(
-      (target): BindingSpec => ({
-        type: "service",
-        name: bindingNameOf(target),
-        target,
-      }),
-    ),
-    { type: "service", name: bindingNameOf("monolith"), target: "monolith" },
-    { type: "json", name: "CONFIG" },
-    JWT_SECRET,
-  ],
-  publicRoutes: [
-    { method: "GET", path: "/health" },
-    { method: "HEAD", path: "/health" },
-  ],
-};
-
-export const MONOLITH: WorkerSpec = {
-  name: "monolith",
-  kind: "monolith",
-  entry: "services/monolith/src/index.ts",
-  pathPrefixes: MONOLITH_ONLY_PREFIXES,
-  ownsTables: ["ndas", "messages"],
-  bindings: [DB, JWT_SECRET],
-  publicRoutes: [],
-};
-
-/** Every worker built from this repo, router first. */
-export const WORKERS: readonly WorkerSpec[] = [ROUTER, ...SERVICES, MONOLITH];
-
+export function workerSpec<N extends WorkerName>(name: N): SpecOf<N>;
 export function workerSpec(name: WorkerName): WorkerSpec {
   const spec = WORKERS.find((worker) => worker.name === name);
   if (!spec) throw new Error(`unknown worker "${name}"`);
   return spec;
 }
 
+export const ROUTER = workerSpec("router");
+export const MONOLITH = workerSpec("monolith");
+
+/** The table with a stack's extra path prefixes applied (`workers.<service>.pathPrefixes`). */
+export function workersFor(
+  overrides: Partial<Record<WorkerName, { pathPrefixes?: string[] | undefined }>>,
+): WorkerSpec[] {
+  return WORKERS.map((worker) => {
+    const extra = worker.kind === "service" ? (overrides[worker.name]?.pathPrefixes ?? []) : [];
+    return extra.length ? { ...worker, pathPrefixes: [...worker.pathPrefixes, ...extra] } : worker;
+  });
+}
+
 /** The router's routing table: every service prefix, then the paths only the monolith serves. */
 export function routeTable(workers: readonly WorkerSpec[] = WORKERS): RouteEntry[] {
   const routes: RouteEntry[] = [];
   for (const worker of workers) {
-    if (worker.kind === "service") {
-      for (const prefix of worker.pathPrefixes)
-        routes.push({ prefix, target: worker.name as ServiceName });
+    if (worker.kind !== "service") continue;
+    for (const prefix of worker.pathPrefixes) {
+      routes.push(
+        worker.blueSide
+          ? { prefix, target: worker.name }
+          : { prefix, target: worker.name, blueSide: false },
+      );
     }
   }
-  for (const prefix of MONOLITH_ONLY_PREFIXES) routes.push({ prefix, target: "monolith" });
+  for (const worker of workers) {
+    if (worker.kind !== "monolith") continue;
+    for (const prefix of worker.pathPrefixes) routes.push({ prefix, target: "monolith" });
+  }
   return routes;
 }
 
@@ -137,29 +161,44 @@ export function publicRoutes(workers: readonly WorkerSpec[] = WORKERS): PublicRo
 }
 
 /**
- * Checks the table itself: unique names, prefixes that start with `/`, have no trailing slash
- * and are claimed once, and tables with exactly one owner. Returns every problem found.
+ * The router's CONFIG binding. Pure, so the program, the local platform and the offline plan
+ * send the router exactly the same value; a weight change changes only this value.
+ */
+export function routerConfigFor(config: {
+  rollout: Record<ServiceName, number>;
+  corsOrigins: readonly string[];
+  monolith?: unknown;
+  workers: Partial<Record<WorkerName, { pathPrefixes?: string[] | undefined }>>;
+}): RouterConfig {
+  const workers = workersFor(config.workers);
+  return {
+    routes: routeTable(workers),
+    rollout: { ...config.rollout },
+    corsOrigins: [...config.corsOrigins],
+    publicRoutes: publicRoutes(workers),
+    monolith: config.monolith !== undefined,
+  };
+}
+
+const WORKER_NAME = /^[a-z][a-z0-9]{1,30}$/;
+const PATH_PREFIX = /^\/[a-z0-9][a-z0-9/_-]*$/;
+
+/**
+ * Checks the table (with a stack's overrides applied): names, prefixes that start with `/`, have
+ * no trailing slash and are claimed once, and tables with exactly one owner. A prefix a stack
+ * added is named by its config key. Returns every problem found.
  */
 export function topologyProblems(workers: readonly WorkerSpec[] = WORKERS): string[] {
   const problems: string[] = [];
   const seenNames = new Set<string>();
-  const prefixOwner = new Map<string, string>();
   const tableOwner = new Map<string, string>();
   for (const worker of workers) {
     if (seenNames.has(worker.name)) problems.push(`worker "${worker.name}" is declared twice`);
     seenNames.add(worker.name);
-    if (worker.kind === "router") continue;
-    for (const prefix of worker.pathPrefixes) {
-      if (!/^\/[a-z0-9][a-z0-9/_-]*$/.test(prefix) || prefix.endsWith("/")) {
-        problems.push(
-          `worker "${worker.name}" path prefix "${prefix}" must start with "/", use lowercase letters, digits, "-" or "_", and not end with "/"`,
-        );
-      }
-      const owner = prefixOwner.get(prefix);
-      if (owner) {
-        problems.push(`path prefix "${prefix}" is claimed by both "${owner}" and "${worker.name}"`);
-      }
-      prefixOwner.set(prefix, worker.name);
+    if (!WORKER_NAME.test(worker.name)) {
+      problems.push(
+        `worker "${worker.name}" must be named with 2-31 lowercase letters or digits, starting with a letter`,
+      );
     }
     for (const table of worker.ownsTables) {
       const owner = tableOwner.get(table);
@@ -167,15 +206,30 @@ export function topologyProblems(workers: readonly WorkerSpec[] = WORKERS): stri
       tableOwner.set(table, worker.name);
     }
   }
+  // The table's own prefixes first, so a clash with a stack's extra prefix names the config key.
+  const claims = workers
+    .filter((worker) => worker.kind !== "router")
+    .flatMap((worker) => {
+      const own = new Set<string>(TABLE.find((row) => row.name === worker.name)?.pathPrefixes);
+      return worker.pathPrefixes.map((prefix) => ({ worker, prefix, extra: !own.has(prefix) }));
+    })
+    .sort((a, b) => Number(a.extra) - Number(b.extra));
+  const prefixOwner = new Map<string, string>();
+  for (const { worker, prefix, extra } of claims) {
+    if (!PATH_PREFIX.test(prefix) || prefix.endsWith("/")) {
+      problems.push(
+        `worker "${worker.name}" path prefix "${prefix}" must start with "/", use lowercase letters, digits, "-" or "_", and not end with "/"`,
+      );
+    }
+    const owner = prefixOwner.get(prefix);
+    if (owner && extra) {
+      problems.push(
+        `${PROJECT}:workers.${worker.name}.pathPrefixes has "${prefix}", already served by "${owner}"; each path prefix belongs to one worker`,
+      );
+    } else if (owner) {
+      problems.push(`path prefix "${prefix}" is claimed by both "${owner}" and "${worker.name}"`);
+    }
+    prefixOwner.set(prefix, worker.name);
+  }
   return problems;
-}
-
-/** The table with a stack's per-worker overrides applied (extra path prefixes for services). */
-export function workersFor(
-  overrides: Partial<Record<WorkerName, { pathPrefixes?: string[] | undefined }>>,
-): WorkerSpec[] {
-  return WORKERS.map((worker) => {
-    const extra = worker.kind === "service" ? (overrides[worker.name]?.pathPrefixes ?? []) : [];
-    return extra.length ? { ...worker, pathPrefixes: [...worker.pathPrefixes, ...extra] } : worker;
-  });
 }

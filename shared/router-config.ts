@@ -1,5 +1,5 @@
 // The router's CONFIG binding: a JSON value the program (and the local platform) builds from the
-// topology and the stack config. Changing a rollout weight changes only this value.
+// topology and the stack config (infra/topology.ts `routerConfigFor`). Changing a rollout weight changes only this value.
 
 import type { RouteTarget, ServiceName } from "./workers.ts";
 
@@ -10,6 +10,8 @@ export interface RouteEntry {
   prefix: string;
   /** The service that owns the prefix, or `monolith` for paths not migrated yet. */
   target: RouteTarget;
+  /** `false` for a service the monolith never served: no split, no fallback. */
+  blueSide?: false;
 }
 
 export interface PublicRoute {

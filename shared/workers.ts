@@ -1,24 +1,119 @@
-// The names of the workers built from this repo; the full table (prefixes, tables, bindings)
-// lives in infra/topology.ts. Kept here so workers and infra agree on names without importing infra.
+// The table of workers built from this repo: the only list of their names. Workers and infra/ both
+// read it; infra/topology.ts adds the deploy details (build entry, bindings). Adding a service is
+// a folder under services/ and a row here: docs/adding-a-service.md.
 
-export const SERVICE_NAMES = [
-  "auth",
-  "creator",
-  "investor",
-  "production",
-  "browse",
-  "analytics",
-] as const;
+import type { PublicRoute } from "./router-config.ts";
 
-export type ServiceName = (typeof SERVICE_NAMES)[number];
+interface Row {
+  readonly name: string;
+  readonly kind: "router" | "service" | "monolith";
+  /** Path prefixes the worker serves, matched on whole segments. */
+  readonly pathPrefixes: readonly string[];
+  /** Tables whose writes belong to this worker; others only read them. */
+  readonly ownsTables: readonly string[];
+  /** Requests to this worker that pass the router without a token. */
+  readonly publicRoutes: readonly PublicRoute[];
+  /**
+   * Services only: whether the old monolith serves these paths too (the blue side). `false` is new
+   * functionality with no monolith counterpart: the router always sends it to the service, with
+   * no split and no fallback, and the stack config refuses a weight for it.
+   */
+  readonly blueSide?: boolean;
+}
 
-/** Every worker this repo builds: the router, the six services and the stand-in monolith. */
-export const WORKER_NAMES = ["router", ...SERVICE_NAMES, "monolith"] as const;
+export const WORKERS = [
+  {
+    name: "router",
+    kind: "router",
+    pathPrefixes: ["/"],
+    ownsTables: [],
+    publicRoutes: [
+      { method: "GET", path: "/health" },
+      { method: "HEAD", path: "/health" },
+    ],
+  },
+  {
+    name: "auth",
+    kind: "service",
+    pathPrefixes: ["/api/auth"],
+    ownsTables: ["users"],
+    publicRoutes: [
+      { method: "POST", path: "/api/auth/register" },
+      { method: "POST", path: "/api/auth/login" },
+    ],
+    blueSide: true,
+  },
+  {
+    name: "creator",
+    kind: "service",
+    pathPrefixes: ["/api/creator"],
+    ownsTables: ["pitches"],
+    publicRoutes: [],
+    blueSide: true,
+  },
+  {
+    name: "investor",
+    kind: "service",
+    pathPrefixes: ["/api/investor"],
+    ownsTables: ["watchlist", "investments"],
+    publicRoutes: [],
+    blueSide: true,
+  },
+  {
+    name: "production",
+    kind: "service",
+    pathPrefixes: ["/api/production"],
+    ownsTables: ["offers"],
+    publicRoutes: [],
+    blueSide: true,
+  },
+  {
+    name: "browse",
+    kind: "service",
+    pathPrefixes: ["/api/browse"],
+    ownsTables: [],
+    publicRoutes: [
+      { method: "GET", path: "/api/browse/*" },
+      { method: "HEAD", path: "/api/browse/*" },
+    ],
+    blueSide: true,
+  },
+  {
+    name: "analytics",
+    kind: "service",
+    pathPrefixes: ["/api/analytics"],
+    ownsTables: ["events"],
+    publicRoutes: [],
+    blueSide: true,
+  },
+  {
+    // The blue side: the old worker's stand-in, serving every service's paths plus the ones that
+    // are not migrated yet (listed here).
+    name: "monolith",
+    kind: "monolith",
+    pathPrefixes: ["/api/nda", "/api/messages"],
+    ownsTables: ["ndas", "messages"],
+    publicRoutes: [],
+  },
+] as const satisfies readonly Row[];
 
-export type WorkerName = (typeof WORKER_NAMES)[number];
+export type WorkerRow = (typeof WORKERS)[number];
+export type WorkerName = WorkerRow["name"];
+export type ServiceRow = Extract<WorkerRow, { kind: "service" }>;
+export type ServiceName = ServiceRow["name"];
 
 /** Where a request can be sent: a green service or the blue monolith. */
 export type RouteTarget = ServiceName | "monolith";
+
+export const WORKER_NAMES: readonly WorkerName[] = /* @__PURE__ */ WORKERS.map((row) => row.name);
+
+export const SERVICES: readonly ServiceRow[] = /* @__PURE__ */ WORKERS.filter(
+  (row): row is ServiceRow => row.kind === "service",
+);
+
+export const SERVICE_NAMES: readonly ServiceName[] = /* @__PURE__ */ SERVICES.map(
+  (row) => row.name,
+);
 
 /** The service-binding name a worker is reached through, e.g. `investor` → `INVESTOR`. */
 export function bindingNameOf(target: RouteTarget): string {
@@ -31,4 +126,10 @@ export function isServiceName(value: string): value is ServiceName {
 
 export function isWorkerName(value: string): value is WorkerName {
   return (WORKER_NAMES as readonly string[]).includes(value);
+}
+
+/** Whether the monolith serves this service's paths too; false for new functionality. */
+export function hasBlueSide(service: ServiceName): boolean {
+  const row: Row | undefined = SERVICES.find((r) => r.name === service);
+  return row?.blueSide !== false;
 }

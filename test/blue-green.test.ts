@@ -4,17 +4,12 @@
 
 import type { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import analytics from "../services/analytics/src/index.ts";
-import auth from "../services/auth/src/index.ts";
-import browse from "../services/browse/src/index.ts";
-import creator from "../services/creator/src/index.ts";
-import investor from "../services/investor/src/index.ts";
-import monolith from "../services/monolith/src/index.ts";
-import production from "../services/production/src/index.ts";
+import { MONOLITH } from "../infra/topology.ts";
 import type { D1Database } from "../shared/d1.ts";
 import type { ServiceEnv } from "../shared/http/app.ts";
 import type { Role } from "../shared/identity.ts";
 import { createTestDatabase, type TestDatabase } from "./support/d1.ts";
+import { standInMonolith } from "./support/monolith.ts";
 import {
   type CallOptions,
   type CallResult,
@@ -26,14 +21,11 @@ import {
 type App = Hono<ServiceEnv>;
 type Side = "blue" | "green";
 
-const GREEN: Record<string, App> = {
-  auth: auth as App,
-  creator: creator as App,
-  investor: investor as App,
-  production: production as App,
-  browse: browse as App,
-  analytics: analytics as App,
-};
+const monolith = await standInMonolith();
+const GREEN: Record<string, App> = {};
+for (const name of MONOLITH.composes) {
+  GREEN[name] = ((await import(`../services/${name}/src/index.ts`)) as { default: App }).default;
+}
 
 let test: TestDatabase;
 let db: D1Database;

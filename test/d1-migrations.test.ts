@@ -12,8 +12,8 @@ import {
   migrationsProvider,
   migrationsRuntimeCode,
 } from "../infra/components/d1-migrations.ts";
-import { D1ApiError, d1ApiExecutor } from "../infra/d1-api.ts";
-import { loadMigrations, type Migration } from "../infra/migrations.ts";
+import { D1ApiError, d1ApiExecutor } from "../infra/migrations/d1-http-api.ts";
+import { loadMigrations, type Migration } from "../infra/migrations/files.ts";
 import { type FakeD1Api, startFakeD1Api } from "./fixtures/fake-d1-api.ts";
 
 const MIGRATIONS = loadMigrations(resolve(import.meta.dirname, "../shared/migrations"));

@@ -7,14 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import { BudgetError, loadBudgets } from "../infra/budgets.ts";
 import { ConfigError } from "../infra/config.ts";
+import { type RegisteredResource, runUnderMocks } from "../infra/preview.ts";
 import { SERVICE_NAMES } from "../shared/workers.ts";
 import {
   byName,
   outputValue,
   plainBindings,
   plainText,
-  type Registered,
-  recordRegistrations,
   runProgram,
 } from "./support/pulumi-mocks.ts";
 import {
@@ -30,7 +29,7 @@ describe("failures register nothing", () => {
     const run = await runProgram(withChange(stackConfig("staging"), change));
     expect(run.error).toBeInstanceOf(ConfigError);
     expect((run.error as ConfigError).problems).toEqual([problem]);
-    expect(run.registered).toEqual([]);
+    expect(run.resources).toEqual([]);
   });
 
   it("an over-budget bundle: a BudgetError naming the worker, no resource", async () => {
@@ -43,12 +42,12 @@ describe("failures register nothing", () => {
         /^bundle "investor" is \d+\.\d KB gzip, over its 1\.0 KB budget; largest inputs: .+ \d/,
       ),
     ]);
-    expect(run.registered).toEqual([]);
+    expect(run.resources).toEqual([]);
   });
 });
 
 describe("a rollout weight change", () => {
-  const inputsByName = (registered: Registered[]) =>
+  const inputsByName = (registered: readonly RegisteredResource[]) =>
     new Map(registered.map((r) => [`${r.type} ${r.name}`, JSON.stringify(r.inputs)]));
 
   it("changes only the router script's CONFIG binding, in clear", async () => {
@@ -66,8 +65,8 @@ describe("a rollout weight change", () => {
     const after = await runProgram(stackConfig("staging", rollout(50)));
     if (before.error || after.error) throw before.error ?? after.error;
 
-    const a = inputsByName(before.registered);
-    const b = inputsByName(after.registered);
+    const a = inputsByName(before.resources);
+    const b = inputsByName(after.resources);
     expect([...b.keys()]).toEqual([...a.keys()]);
     const changed = [...a.keys()].filter((key) => a.get(key) !== b.get(key));
     expect(changed).toEqual(["cloudflare:index/workersScript:WorkersScript router-script"]);
@@ -90,38 +89,39 @@ describe("a rollout weight change", () => {
 
   it("would be caught if a secret entered the router's bindings", async () => {
     // The check above relies on plainBindings seeing secrets; prove it does with a secret_text.
-    const registered: Registered[] = [];
-    await recordRegistrations("staging", registered);
-    const script = new cloudflare.WorkersScript("leaky-script", {
-      accountId: "0123456789abcdef0123456789abcdef",
-      scriptName: "leaky",
-      content: "export default {}",
-      mainModule: "leaky.js",
-      bindings: [
-        { type: "json", name: "CONFIG", json: "{}" },
-        { type: "secret_text", name: "JWT_SECRET", text: pulumi.secret("key") },
-      ],
+    const run = await runUnderMocks("staging", () => {
+      const script = new cloudflare.WorkersScript("leaky-script", {
+        accountId: "0123456789abcdef0123456789abcdef",
+        scriptName: "leaky",
+        content: "export default {}",
+        mainModule: "leaky.js",
+        bindings: [
+          { type: "json", name: "CONFIG", json: "{}" },
+          { type: "secret_text", name: "JWT_SECRET", text: pulumi.secret("key") },
+        ],
+      });
+      return pulumi.isSecret(script.bindings);
     });
-    const secretOutput = await pulumi.isSecret(script.bindings);
-    await pulumi.runtime.disconnect();
-    expect(plainBindings(byName({ registered }, "leaky-script"))).toBeUndefined();
-    expect(secretOutput).toBe(true);
+    expect(plainBindings(byName(run, "leaky-script"))).toBeUndefined();
+    expect(run.value).toBe(true);
   });
 });
 
 describe("infra/index.ts, the Pulumi entry", () => {
   it("reads the stack's config from Pulumi and exports the outputs", async () => {
-    const registered: Registered[] = [];
-    await recordRegistrations("prod", registered);
     const config = Object.fromEntries(
       Object.entries(stackConfig("prod")).map(([key, value]) => [
         key,
         typeof value === "string" ? value : JSON.stringify(value),
       ]),
     );
-    pulumi.runtime.setAllConfig(config, ["platform:jwtSecret"]);
-    const entry = await import("../infra/index.ts");
-    await pulumi.runtime.disconnect();
+    const run = await runUnderMocks("prod", () => {
+      pulumi.runtime.setAllConfig(config, ["platform:jwtSecret"]);
+      return import("../infra/index.ts");
+    });
+    if (run.error) throw run.error;
+    const entry = run.value as typeof import("../infra/index.ts");
+    const registered = run.resources;
     expect(await outputValue(entry.url)).toBe("https://api.pitch.example.com");
     expect(entry.workerNames.monolith).toBe("pitch-api");
     expect(entry.rollout.investor).toBe(25);
@@ -149,8 +149,8 @@ describe("stack variants", () => {
       Object.fromEntries(SERVICE_NAMES.map((s) => [s, 100])),
     );
     expect(run.platform?.outputs.workerNames.monolith).toBeUndefined();
-    expect(run.platform?.plan.builds.has("monolith")).toBe(false);
-    expect(run.registered.some((r) => r.name.startsWith("monolith"))).toBe(false);
+    expect(run.platform?.plan.workers.some((w) => w.spec.name === "monolith")).toBe(false);
+    expect(run.resources.some((r) => r.name.startsWith("monolith"))).toBe(false);
   });
 
   it("with a custom domain: a WorkersCustomDomain for the router instead of a route", async () => {
@@ -161,7 +161,7 @@ describe("stack variants", () => {
       },
     );
     if (run.error) throw run.error;
-    expect(run.registered.some((r) => r.name === "api-route")).toBe(false);
+    expect(run.resources.some((r) => r.name === "api-route")).toBe(false);
     expect(byName(run, "api-domain").inputs).toEqual({
       accountId: "0123456789abcdef0123456789abcdef",
       zoneId: "0f1e2d3c4b5a69788796a5b4c3d2e1f0",

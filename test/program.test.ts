@@ -42,28 +42,25 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
     const expected = [
       ...(adopted.id ? [] : ["database-d1"]),
       "jwt-secret",
-      "migrations",
+      "database-migrations",
       ...deployed.flatMap((w) => [`${w}-script`, `${w}-workers-dev`]),
       "api-route",
     ];
-    const custom = run.registered.filter((r) => r.custom).map((r) => r.name);
+    const custom = run.resources.filter((r) => r.custom).map((r) => r.name);
     expect(custom.sort()).toEqual(expected.sort());
-    const components = run.registered.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`);
+    const components = run.resources.filter((r) => !r.custom).map((r) => `${r.type} ${r.name}`);
     expect(components.sort()).toEqual(
       [
         "platform:cloudflare:Database database",
         "platform:cloudflare:JwtSecret jwt",
-        "platform:cloudflare:RouterWorker router",
         "platform:cloudflare:PublicEndpoint api",
-        ...deployed
-          .filter((w) => w !== "router")
-          .map((w) => `platform:cloudflare:ServiceWorker ${w}`),
+        ...deployed.map((w) => `platform:cloudflare:WorkerScript ${w}`),
       ].sort(),
     );
   });
 
   it("applies every migration file, in order, to the stack's database", () => {
-    const inputs = byName(run, "migrations").inputs as {
+    const inputs = byName(run, "database-migrations").inputs as {
       databaseId: string;
       migrations: { name: string; sha256: string }[];
     };
@@ -127,7 +124,9 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
   it("uploads ES modules with their content hash, compatibility settings and observability on", () => {
     for (const worker of deployed) {
       const { inputs } = byName(run, `${worker}-script`);
-      const build = run.platform?.plan.builds.get(worker as WorkerName);
+      const build = run.platform?.plan.workers.find(
+        (w) => w.spec.name === (worker as WorkerName),
+      )?.build;
       expect(inputs).toMatchObject({
         accountId: file["platform:accountId"],
         mainModule: `${worker}.js`,
@@ -141,7 +140,7 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
   });
 
   it("turns workers.dev off for every script, the router's too (it is reached by the route)", () => {
-    const switches = run.registered.filter((r) => r.type === SUBDOMAIN_TYPE);
+    const switches = run.resources.filter((r) => r.type === SUBDOMAIN_TYPE);
     expect(switches.map((s) => s.inputs.scriptName).sort()).toEqual(
       deployed.map((w) => (w === "monolith" ? monolith.scriptName : `${prefix}-${w}`)).sort(),
     );
@@ -159,7 +158,7 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
 
   it("creates the database by name, or adopts it by id without creating one", () => {
     if (adopted.id) {
-      expect(run.registered.some((r) => r.type.includes("d1Database"))).toBe(false);
+      expect(run.resources.some((r) => r.type.includes("d1Database"))).toBe(false);
     } else {
       expect(byName(run, "database-d1").inputs).toEqual({
         accountId: file["platform:accountId"],
@@ -181,7 +180,7 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
     expect(pulumi.runtime.unwrapRpcSecret(secret.inputs.value)).toBe(TEST_JWT_SECRET);
     const value = run.platform?.resources.jwtSecret.value;
     expect(value && (await pulumi.isSecret(value))).toBe(true);
-    for (const resource of run.registered) {
+    for (const resource of run.resources) {
       expect(plainText(resource.inputs), resource.name).not.toContain(TEST_JWT_SECRET);
     }
   });
@@ -194,7 +193,9 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
     expect(outputs.rollout).toEqual(file["platform:rollout"]);
     expect(Object.keys(outputs.bundles).sort()).toEqual([...deployed].sort());
     for (const worker of deployed) {
-      const build = run.platform?.plan.builds.get(worker as WorkerName);
+      const build = run.platform?.plan.workers.find(
+        (w) => w.spec.name === (worker as WorkerName),
+      )?.build;
       expect(outputs.bundles[worker as WorkerName]).toEqual({
         bytes: build?.bytes,
         gzipBytes: build?.gzipBytes,

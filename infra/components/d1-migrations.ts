@@ -4,7 +4,7 @@
 import { resolve } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import * as esbuild from "esbuild";
-import type { Migration } from "../migrations.ts";
+import type { Migration } from "../migrations/files.ts";
 
 export interface D1MigrationsArgs {
   /** Cloudflare account that owns the database. */
@@ -55,9 +55,9 @@ const INFRA_DIR = resolve(import.meta.dirname, "..");
  * answers every migration name recorded afterwards.
  */
 const runtimeSource = `
-import { applyMigrations } from "./migrate.ts";
-import { d1ApiExecutor } from "./d1-api.ts";
-import { splitStatements } from "./migrations.ts";
+import { applyMigrations } from "./migrations/apply.ts";
+import { d1ApiExecutor } from "./migrations/d1-http-api.ts";
+import { splitStatements } from "./migrations/files.ts";
 export async function applyFiles({ migrations, ...api }) {
   const executor = d1ApiExecutor(api);
   const report = await applyMigrations(
@@ -179,7 +179,7 @@ export function migrationsProvider(
   };
 }
 
-/** The D1 migrations of one database; workers that need the schema depend on it. */
+/** The D1 migrations of one database (a child of the Database component). */
 export class D1Migrations extends pulumi.dynamic.Resource {
   declare readonly applied: pulumi.Output<string[]>;
   declare readonly appliedLast: pulumi.Output<string[]>;

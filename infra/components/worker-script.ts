@@ -1,57 +1,89 @@
-// The two Cloudflare resources every worker of ours is made of: the ES-module script and its
-// workers.dev switch (off). Shared by ServiceWorker and RouterWorker so both deploy alike.
+// One worker of ours on Cloudflare, router or service alike: its ES-module script with the bindings
+// the plan decided, and its workers.dev switch (off). Only the bindings differ between workers.
 
 import * as cloudflare from "@pulumi/cloudflare";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type { ScriptBinding } from "../bindings.ts";
-import type { WorkerBuild } from "../build.ts";
-import type { ScriptSettings } from "../script-settings.ts";
+import type { PlannedWorker } from "../plan.ts";
+
+export const WORKER_SCRIPT_TYPE = "platform:cloudflare:WorkerScript";
+
+/** The types this component had before router and services shared it; kept so stacks move in place. */
+const FORMER_TYPES = {
+  router: "platform:cloudflare:RouterWorker",
+  service: "platform:cloudflare:ServiceWorker",
+  monolith: "platform:cloudflare:ServiceWorker",
+} as const;
 
 export interface WorkerScriptArgs {
   /** Cloudflare account the script lives in. */
   accountId: string;
-  /** Script name on Cloudflare, e.g. `pitch-staging-investor`. */
-  scriptName: string;
-  /** The bundle from infra/build.ts; its sha256 keeps unchanged code free of diffs. */
-  build: Pick<WorkerBuild, "code" | "mainModule" | "sha256">;
-  /** Compatibility date and flags, observability. */
-  settings: ScriptSettings;
-  /** Bindings in declaration order (scriptBindingsFor). */
-  bindings: ScriptBinding<pulumi.Input<string>>[];
+  /** The worker as planned: script name, bundle, settings and bindings in declaration order. */
+  worker: PlannedWorker;
+  /** The D1 database behind `DB` bindings, once it exists. */
+  databaseId?: pulumi.Input<string>;
 }
 
-/** Creates `${name}-script` and `${name}-workers-dev` as children of `parent`. */
-export function createWorkerScript(
-  parent: pulumi.Resource,
-  name: string,
-  args: WorkerScriptArgs,
-): { script: cloudflare.WorkersScript; workersDev: cloudflare.WorkersScriptSubdomain } {
-  const script = new cloudflare.WorkersScript(
-    `${name}-script`,
-    {
-      accountId: args.accountId,
-      scriptName: args.scriptName,
-      content: args.build.code,
-      mainModule: args.build.mainModule,
-      contentSha256: args.build.sha256,
-      compatibilityDate: args.settings.compatibilityDate,
-      compatibilityFlags: args.settings.compatibilityFlags,
-      observability: args.settings.observability,
-      bindings: args.bindings,
-    },
-    { parent },
-  );
-  // Our workers are reached only through service bindings or the router's route/custom domain;
-  // a workers.dev URL would be a second, unguarded way in.
-  const workersDev = new cloudflare.WorkersScriptSubdomain(
-    `${name}-workers-dev`,
-    {
-      accountId: args.accountId,
-      scriptName: script.scriptName,
-      enabled: false,
-      previewsEnabled: false,
-    },
-    { parent },
-  );
-  return { script, workersDev };
+export class WorkerScript extends pulumi.ComponentResource {
+  /** The script name on Cloudflare, once the script exists. */
+  readonly scriptName: pulumi.Output<string>;
+  readonly script: cloudflare.WorkersScript;
+
+  constructor(name: string, args: WorkerScriptArgs, opts: pulumi.ComponentResourceOptions = {}) {
+    super(
+      WORKER_SCRIPT_TYPE,
+      name,
+      {},
+      {
+        ...opts,
+        aliases: [{ type: FORMER_TYPES[args.worker.spec.kind] }, ...(opts.aliases ?? [])],
+      },
+    );
+    const { worker, accountId } = args;
+
+    // Every value is a plain string or the database id (script names, JSON, a Secrets Store
+    // reference), so the list stays out of Pulumi's secret handling and a weight change previews
+    // in clear.
+    const bindings = (): ScriptBinding<pulumi.Input<string>>[] =>
+      worker.bindings.map((binding) => {
+        if (binding.type !== "d1") return binding;
+        if (args.databaseId === undefined) {
+          throw new Error(
+            `worker "${worker.spec.name}" binds ${binding.name} but no database id was given`,
+          );
+        }
+        return { ...binding, id: args.databaseId };
+      });
+
+    const script = () =>
+      new cloudflare.WorkersScript(
+        `${name}-script`,
+        {
+          accountId,
+          scriptName: worker.scriptName,
+          content: worker.build.code,
+          mainModule: worker.build.mainModule,
+          contentSha256: worker.build.sha256,
+          compatibilityDate: worker.settings.compatibilityDate,
+          compatibilityFlags: worker.settings.compatibilityFlags,
+          observability: worker.settings.observability,
+          bindings: bindings(),
+        },
+        { parent: this },
+      );
+
+    // Reached only through service bindings or the router's route/custom domain; a workers.dev
+    // URL would be a second, unguarded way in.
+    const workersDev = (created: cloudflare.WorkersScript) =>
+      new cloudflare.WorkersScriptSubdomain(
+        `${name}-workers-dev`,
+        { accountId, scriptName: created.scriptName, enabled: false, previewsEnabled: false },
+        { parent: this },
+      );
+
+    this.script = script();
+    workersDev(this.script);
+    this.scriptName = this.script.scriptName;
+    this.registerOutputs({ scriptName: this.scriptName });
+  }
 }

@@ -2,7 +2,7 @@
 
 import { resolve } from "node:path";
 import { Miniflare } from "miniflare";
-import { loadMigrations } from "../../infra/migrations.ts";
+import { loadMigrations } from "../../infra/migrations/files.ts";
 import type { D1Database } from "../../shared/d1.ts";
 
 export const MIGRATIONS_DIR = resolve(import.meta.dirname, "../../shared/migrations");

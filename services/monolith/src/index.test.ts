@@ -4,8 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { D1Database } from "../../../shared/d1.ts";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/d1.ts";
+import { standInMonolith } from "../../../test/support/monolith.ts";
 import { call, insertPitch, insertUser, TEST_JWT_SECRET } from "../../../test/support/rows.ts";
-import app from "./index.ts";
+
+const app = await standInMonolith();
 
 let test: TestDatabase;
 let db: D1Database;

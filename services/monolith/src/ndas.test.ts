@@ -3,6 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { D1Database } from "../../../shared/d1.ts";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/d1.ts";
+import { standInMonolith } from "../../../test/support/monolith.ts";
 import {
   type CallOptions,
   call,
@@ -11,7 +12,8 @@ import {
   TEST_JWT_SECRET,
   type TestUser,
 } from "../../../test/support/rows.ts";
-import app from "./index.ts";
+
+const app = await standInMonolith();
 
 let test: TestDatabase;
 let db: D1Database;

@@ -215,7 +215,7 @@ describe("operator errors", () => {
     expect(((await response.json()) as { error: { message: string } }).error).toMatchObject({
       code: "router_misconfigured",
       message:
-        "The router's CONFIG binding is missing; deploy it with the value infra/router-config.ts builds.",
+        "The router's CONFIG binding is missing; deploy it with the value infra/topology.ts builds.",
     });
     expect(response.headers.get("x-request-id")).toBeTruthy();
   });

@@ -8,7 +8,7 @@ import { requestIdFrom } from "../../../shared/request-id.ts";
 import { bindingNameOf, type RouteTarget } from "../../../shared/workers.ts";
 import { authenticate, signInRequired } from "./auth.ts";
 import type { Bindings, RouterEnv, ServiceBinding } from "./bindings.ts";
-import { readRouterConfig } from "./config.ts";
+import { readRouterConfig } from "./config-binding.ts";
 import { corsFor } from "./cors.ts";
 import { send, sendWithFallback, upstreamRequests } from "./proxy.ts";
 import { isPublicRoute, normalizePath, routeFor } from "./routing.ts";
@@ -59,13 +59,15 @@ app.all("*", async (c) => {
     return send(monolith, makeRequest(), "monolith", requestId);
   }
   const service = route.target;
-  const weight = config.rollout[service] ?? (monolith ? 0 : 100);
-  const split = monolith
+  // A service the monolith never served has no blue side: no split, no fallback.
+  const blue = route.blueSide === false ? undefined : monolith;
+  const weight = config.rollout[service] ?? (blue ? 0 : 100);
+  const split = blue
     ? splitDecision(service, weight, identity?.userId, c.req.header("cookie"))
     : { green: true };
   const response = split.green
-    ? await sendWithFallback(service, bindingOf(c.env, service), monolith, makeRequest, requestId)
-    : await send(monolith!, makeRequest(), "monolith", requestId);
+    ? await sendWithFallback(service, bindingOf(c.env, service), blue, makeRequest, requestId)
+    : await send(blue!, makeRequest(), "monolith", requestId);
   if (split.newKey) {
     response.headers.append("set-cookie", splitCookie(split.newKey, url.protocol === "https:"));
   }

@@ -1,7 +1,7 @@
 // Longest-prefix routing on whole segments, path normalization and public routes.
 
 import { describe, expect, it } from "vitest";
-import { readRouterConfig } from "./config.ts";
+import { readRouterConfig } from "./config-binding.ts";
 import { isPublicRoute, normalizePath, routeFor } from "./routing.ts";
 import { testConfig } from "./test-env.ts";
 

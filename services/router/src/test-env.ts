@@ -1,8 +1,8 @@
-// Test helpers for the router's unit tests: a CONFIG mirroring the topology, fake service
+// Test helpers for the router's unit tests: a CONFIG from the table of workers, fake service
 // bindings that record what they receive, and tokens. Not part of the bundle.
 
-import type { RouterConfig } from "../../../shared/router-config.ts";
-import { SERVICE_NAMES, type ServiceName } from "../../../shared/workers.ts";
+import type { PublicRoute, RouterConfig } from "../../../shared/router-config.ts";
+import { SERVICE_NAMES, type ServiceName, WORKERS } from "../../../shared/workers.ts";
 import type { Bindings, ServiceBinding } from "./bindings.ts";
 
 export const SECRET = "router-test-secret-0123456789abcdef";
@@ -10,26 +10,19 @@ export const APP_ORIGIN = "https://app.example.com";
 
 export function testConfig(overrides: Partial<RouterConfig> = {}): RouterConfig {
   return {
-    routes: [
-      { prefix: "/api/auth", target: "auth" },
-      { prefix: "/api/creator", target: "creator" },
-      { prefix: "/api/investor", target: "investor" },
-      { prefix: "/api/production", target: "production" },
-      { prefix: "/api/browse", target: "browse" },
-      { prefix: "/api/analytics", target: "analytics" },
-      { prefix: "/api/nda", target: "monolith" },
-      { prefix: "/api/messages", target: "monolith" },
-    ],
+    routes: WORKERS.flatMap((row) =>
+      row.kind === "router"
+        ? []
+        : row.pathPrefixes.map((prefix) => ({
+            prefix,
+            target: row.kind === "service" ? row.name : ("monolith" as const),
+          })),
+    ),
     rollout: allWeights(100),
     corsOrigins: [APP_ORIGIN],
-    publicRoutes: [
-      { method: "GET", path: "/health" },
-      { method: "HEAD", path: "/health" },
-      { method: "POST", path: "/api/auth/register" },
-      { method: "POST", path: "/api/auth/login" },
-      { method: "GET", path: "/api/browse/*" },
-      { method: "HEAD", path: "/api/browse/*" },
-    ],
+    publicRoutes: WORKERS.flatMap((row): readonly PublicRoute[] =>
+      row.kind === "monolith" ? [] : row.publicRoutes,
+    ),
     monolith: true,
     ...overrides,
   };

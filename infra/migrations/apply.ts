@@ -1,7 +1,7 @@
 // Applies D1 migrations through a minimal executor, so the local platform (a Miniflare D1 binding)
-// and `pulumi up` (the D1 HTTP API, a later issue) share one planner. Pure of Pulumi.
+// and `pulumi up` (the D1 HTTP API) share one planner. Pure of Pulumi.
 
-import type { Migration } from "./migrations.ts";
+import type { Migration } from "./files.ts";
 
 /**
  * What applyMigrations needs from a database. Keep it this small: a D1 binding, the D1 HTTP API

@@ -2,7 +2,7 @@
 
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../../../shared/errors.ts";
-import { configProblem, readRouterConfig } from "./config.ts";
+import { configProblem, readRouterConfig } from "./config-binding.ts";
 import { testConfig } from "./test-env.ts";
 
 function failure(value: unknown): ApiError {
@@ -35,7 +35,7 @@ describe("readRouterConfig", () => {
     expect(error.status).toBe(500);
     expect(error.code).toBe("router_misconfigured");
     expect(error.message).toBe(
-      "The router's CONFIG binding is missing; deploy it with the value infra/router-config.ts builds.",
+      "The router's CONFIG binding is missing; deploy it with the value infra/topology.ts builds.",
     );
   });
 
@@ -48,9 +48,14 @@ describe("readRouterConfig", () => {
       'CONFIG.routes[0].prefix must be a path like "/api/name" without a trailing "/", got "/api/x/"',
     ],
     [
-      "an unknown target",
-      testConfig({ routes: [{ prefix: "/api/x", target: "billing" as never }] }),
-      'CONFIG.routes[0].target must be a service name or "monolith", got "billing"',
+      "a target that is no worker name",
+      testConfig({ routes: [{ prefix: "/api/x", target: "Billing!" as never }] }),
+      'CONFIG.routes[0].target must be a worker name like "investor" or "monolith", got "Billing!"',
+    ],
+    [
+      "a blue side that is not false",
+      testConfig({ routes: [{ prefix: "/api/x", target: "auth", blueSide: true as never }] }),
+      "CONFIG.routes[0].blueSide must be false or absent, got true",
     ],
     [
       "a weight over 100",
@@ -80,7 +85,7 @@ describe("readRouterConfig", () => {
   ])("refuses %s", (_, value, problem) => {
     expect(configProblem(value)).toBe(problem);
     expect(failure(value).message).toBe(
-      `The router's CONFIG binding ${problem}; deploy it with the value infra/router-config.ts builds.`,
+      `The router's CONFIG binding ${problem}; deploy it with the value infra/topology.ts builds.`,
     );
   });
 

@@ -1,9 +1,8 @@
-// Reads the CONFIG binding (built by infra/router-config.ts). A wrong value is an operator error,
+// Reads the CONFIG binding (built by infra/topology.ts `routerConfigFor`). A wrong value is an operator error,
 // so it becomes a 500 that names the binding and the key instead of a confusing routing failure.
 
 import { ApiError } from "../../../shared/errors.ts";
 import type { RouterConfig } from "../../../shared/router-config.ts";
-import { isServiceName } from "../../../shared/workers.ts";
 
 type Json = Record<string, unknown>;
 
@@ -21,7 +20,7 @@ export function readRouterConfig(binding: unknown): RouterConfig {
     throw new ApiError(
       500,
       "router_misconfigured",
-      `The router's CONFIG binding ${problem}; deploy it with the value infra/router-config.ts builds.`,
+      `The router's CONFIG binding ${problem}; deploy it with the value infra/topology.ts builds.`,
     );
   }
   const config = binding as unknown as RouterConfig;
@@ -44,8 +43,11 @@ export function configProblem(value: unknown): string | undefined {
       return `CONFIG.routes[${i}].prefix must be a path like "/api/name" without a trailing "/", got ${JSON.stringify(isObject(route) ? route.prefix : route)}`;
     }
     const target = route.target;
-    if (typeof target !== "string" || (target !== "monolith" && !isServiceName(target))) {
-      return `CONFIG.routes[${i}].target must be a service name or "monolith", got ${JSON.stringify(target)}`;
+    if (typeof target !== "string" || !/^[a-z][a-z0-9]*$/.test(target)) {
+      return `CONFIG.routes[${i}].target must be a worker name like "investor" or "monolith", got ${JSON.stringify(target)}`;
+    }
+    if (route.blueSide !== undefined && route.blueSide !== false) {
+      return `CONFIG.routes[${i}].blueSide must be false or absent, got ${JSON.stringify(route.blueSide)}`;
     }
   }
   if (!isObject(rollout)) return "has no rollout object (CONFIG.rollout)";

@@ -1,8 +1,8 @@
 // The migration executor over a D1 binding (Miniflare's locally; the same calls work inside a
 // Worker). A D1 batch runs as one transaction, which gives `run` its all-or-nothing promise.
 
-import type { MigrationExecutor } from "../../infra/migrate.ts";
 import type { D1Database } from "../../shared/d1.ts";
+import type { MigrationExecutor } from "./apply.ts";
 
 export function d1Executor(db: D1Database): MigrationExecutor {
   return {

@@ -5,12 +5,12 @@ import { createHash } from "node:crypto";
 import { resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyMigrations, MigrationError } from "../infra/migrate.ts";
-import { loadMigrations, type Migration, splitStatements } from "../infra/migrations.ts";
-import type { D1Database } from "../shared/d1.ts";
-import { d1Executor } from "../tools/local/d1-executor.ts";
+import type { D1Database } from "../../shared/d1.ts";
+import { applyMigrations, MigrationError } from "./apply.ts";
+import { d1Executor } from "./d1-binding.ts";
+import { loadMigrations, type Migration, splitStatements } from "./files.ts";
 
-const REAL_MIGRATIONS = loadMigrations(resolve(import.meta.dirname, "../shared/migrations"));
+const REAL_MIGRATIONS = loadMigrations(resolve(import.meta.dirname, "../../shared/migrations"));
 
 function migration(name: string, sql: string): Migration {
   return {

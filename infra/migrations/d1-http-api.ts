@@ -1,7 +1,7 @@
 // A migration executor over Cloudflare's D1 HTTP API (`POST …/d1/database/:id/query`), so
 // `pulumi up` can apply migrations without wrangler. The API token never appears in an error.
 
-import type { MigrationExecutor } from "./migrate.ts";
+import type { MigrationExecutor } from "./apply.ts";
 
 export interface D1ApiOptions {
   accountId: string;
