@@ -132,6 +132,12 @@ function packageOf(path: string): string {
   return match?.[1] ?? path;
 }
 
+/** `12.0 KB (83%)`: the gzip budget and the share of it a bundle uses; `none` without a budget. */
+export function budgetUse(gzipBytes: number, budget: Budget | undefined): string {
+  if (!budget) return "none";
+  return `${formatBytes(budget.maxGzipBytes)} (${Math.round((gzipBytes / budget.maxGzipBytes) * 100)}%)`;
+}
+
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;

@@ -9,7 +9,7 @@ import { formatBytes, loadBudgets } from "../infra/budgets.ts";
 import { buildWorkers, type WorkerBuild } from "../infra/build.ts";
 import { DEFAULT_COMPATIBILITY_DATE } from "../infra/config.ts";
 import { loadMigrations } from "../infra/migrations.ts";
-import { routerConfigFor } from "../infra/router-config.ts";
+import { routerConfigFor } from "../infra/topology.ts";
 import { WORKERS } from "../infra/topology.ts";
 import { bindingNameOf, SERVICE_NAMES } from "../shared/workers.ts";
 

@@ -3,7 +3,7 @@ import type { WorkerOptions } from "miniflare";
 import { describe, expect, it } from "vitest";
 import type { WorkerBuild } from "../../infra/build.ts";
 import { parseStackConfig, type StackConfig } from "../../infra/config.ts";
-import { routerConfigFor } from "../../infra/router-config.ts";
+import { routerConfigFor } from "../../infra/topology.ts";
 import { WORKERS } from "../../infra/topology.ts";
 import { WORKER_NAMES, type WorkerName } from "../../shared/workers.ts";
 import {

@@ -5,7 +5,7 @@ import type { MiniflareOptions, WorkerOptions } from "miniflare";
 import { scriptBindingsFor } from "../../infra/bindings.ts";
 import type { WorkerBuild } from "../../infra/build.ts";
 import type { StackConfig } from "../../infra/config.ts";
-import { routerConfigFor } from "../../infra/router-config.ts";
+import { routerConfigFor } from "../../infra/topology.ts";
 import { scriptSettingsFor } from "../../infra/script-settings.ts";
 import { type WorkerSpec, workersFor } from "../../infra/topology.ts";
 import { type RouteTarget, SERVICE_NAMES, type WorkerName } from "../../shared/workers.ts";

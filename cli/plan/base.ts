@@ -6,10 +6,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { Plan } from "./model.ts";
+import type { OfflinePlan } from "./view.ts";
 
 export interface BasePlan {
-  plan?: Plan;
+  plan?: OfflinePlan;
   /** Why there is no plan (old commit without the tool, failing base), for the report. */
   note?: string;
 }
@@ -34,8 +34,10 @@ export function planAtRef(options: { root: string; ref: string; stack: string })
     if (archive.status !== 0) throw new Error(`git archive ${ref} failed: ${archive.stderr}`);
     const untar = spawnSync("tar", ["-x", "-C", dir], { input: archive.stdout });
     if (untar.status !== 0) throw new Error(`unpacking ${ref} failed: ${untar.stderr}`);
-    if (!existsSync(join(dir, "tools/plan.ts"))) {
-      return { note: `${ref} has no offline plan (tools/plan.ts); every worker shows as new` };
+    // Commits before the command line moved to cli/ have it as tools/plan.ts; same JSON format.
+    const entry = ["cli/plan/main.ts", "tools/plan.ts"].find((path) => existsSync(join(dir, path)));
+    if (!entry) {
+      return { note: `${ref} has no offline plan (cli/plan/main.ts); every worker shows as new` };
     }
     if (!existsSync(join(dir, `Pulumi.${stack}.yaml`))) {
       return { note: `${ref} has no Pulumi.${stack}.yaml; every worker shows as new` };
@@ -44,7 +46,7 @@ export function planAtRef(options: { root: string; ref: string; stack: string })
     symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
     const child = spawnSync(
       process.execPath,
-      ["--import", "tsx", "tools/plan.ts", "--stack", stack, "--json"],
+      ["--import", "tsx", entry, "--stack", stack, "--json"],
       { cwd: dir, encoding: "utf8", timeout: FIVE_MINUTES, maxBuffer: 64 * 1024 * 1024 },
     );
     if (child.status !== 0) {
@@ -53,7 +55,7 @@ export function planAtRef(options: { root: string; ref: string; stack: string })
         note: `the plan of ${ref} failed, so there is nothing to compare: ${reason.slice(-5).join(" / ")}`,
       };
     }
-    const plan = JSON.parse(child.stdout) as Plan;
+    const plan = JSON.parse(child.stdout) as OfflinePlan;
     if (plan.version !== 1)
       return { note: `the plan of ${ref} has format ${plan.version}; not compared` };
     return { plan };

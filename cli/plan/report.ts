@@ -1,13 +1,13 @@
 // The budget report CI posts on pull requests: a markdown table of every worker's size against its
 // budget and against the base branch, calling out any worker that grew more than the threshold.
 
-import { formatBytes } from "../../infra/budgets.ts";
+import { budgetUse, formatBytes } from "../../infra/budgets.ts";
 import { type PlanChange, signedBytes, summarizeChanges } from "./diff.ts";
-import type { Plan, PlannedWorker } from "./model.ts";
+import type { OfflinePlan, PlannedWorkerView } from "./view.ts";
 
 export interface ReportOptions {
-  /** Plan of the base commit, when there is one. */
-  base?: Plan;
+  /** The plan of the base commit, when there is one. */
+  base?: OfflinePlan;
   baseLabel?: string;
   /** Changes from base to head, shown under the table. */
   changes?: readonly PlanChange[];
@@ -19,7 +19,7 @@ export interface ReportOptions {
 
 export const DEFAULT_GROWTH_THRESHOLD = 10;
 
-export function budgetReport(head: Plan, options: ReportOptions = {}): string {
+export function budgetReport(head: OfflinePlan, options: ReportOptions = {}): string {
   const threshold = options.growthThresholdPercent ?? DEFAULT_GROWTH_THRESHOLD;
   const baseWorkers = new Map(options.base?.workers.map((w) => [w.name, w]) ?? []);
   const lines = [`### Worker bundles: stack \`${head.stack}\``, ""];
@@ -36,13 +36,11 @@ export function budgetReport(head: Plan, options: ReportOptions = {}): string {
     const before = baseWorkers.get(worker.name);
     const growth = before ? growthPercent(before.gzipBytes, worker.gzipBytes) : undefined;
     const overGrowth = growth !== undefined && growth > threshold;
-    const overBudget = isOverBudget(worker);
-    const flag = overGrowth || overBudget;
     const cells = [
-      flag ? `**${worker.name}** ⚠️` : worker.name,
+      overGrowth ? `**${worker.name}** ⚠️` : worker.name,
       formatBytes(worker.bytes),
       formatBytes(worker.gzipBytes),
-      budgetCell(worker),
+      budgetUse(worker.gzipBytes, worker.budget),
     ];
     if (options.base) cells.push(deltaCell(before, worker, growth, overGrowth));
     lines.push(`| ${cells.join(" | ")} |`);
@@ -50,9 +48,6 @@ export function budgetReport(head: Plan, options: ReportOptions = {}): string {
       warnings.push(
         `> ⚠️ **${worker.name}** grew ${growth.toFixed(1)}% gzip (${signedBytes(worker.gzipBytes - before.gzipBytes)}), over the ${threshold}% threshold.`,
       );
-    }
-    if (overBudget) {
-      warnings.push(`> ⛔ **${worker.name}** is over its budget; \`pulumi up\` will refuse it.`);
     }
   }
 
@@ -76,8 +71,8 @@ export function growthPercent(before: number, after: number): number {
 }
 
 function deltaCell(
-  before: PlannedWorker | undefined,
-  worker: PlannedWorker,
+  before: PlannedWorkerView | undefined,
+  worker: PlannedWorkerView,
   growth: number | undefined,
   overGrowth: boolean,
 ): string {
@@ -88,20 +83,7 @@ function deltaCell(
   return overGrowth ? `**${text}**` : text;
 }
 
-function budgetCell(worker: PlannedWorker): string {
-  if (!worker.budget) return "none";
-  const share = Math.round((worker.gzipBytes / worker.budget.maxGzipBytes) * 100);
-  return `${formatBytes(worker.budget.maxGzipBytes)} (${share}%)`;
-}
-
-function isOverBudget(worker: PlannedWorker): boolean {
-  return (
-    worker.budget !== undefined &&
-    (worker.gzipBytes > worker.budget.maxGzipBytes || worker.bytes > worker.budget.maxBytes)
-  );
-}
-
-function rolloutLine(plan: Plan): string {
+function rolloutLine(plan: OfflinePlan): string {
   const weights = Object.entries(plan.rollout).map(([s, w]) => `${s} ${w}%`);
   return weights.length ? `Rollout (new service share): ${weights.join(", ")}` : "";
 }

@@ -1,10 +1,10 @@
 // Plain-text rendering of an offline plan and of a plan diff, for terminals and CI logs.
 
-import { formatBytes } from "../../infra/budgets.ts";
+import { budgetUse, formatBytes } from "../../infra/budgets.ts";
 import { type PlanChange, summarizeChanges } from "./diff.ts";
-import type { Plan, PlannedWorker } from "./model.ts";
+import type { OfflinePlan } from "./view.ts";
 
-export function formatPlan(plan: Plan): string {
+export function formatPlan(plan: OfflinePlan): string {
   const lines: string[] = [`Offline plan for stack "${plan.stack}" (Pulumi mocks, no credentials)`];
   lines.push("", "Workers:");
   const rows = plan.workers.map((w) => [
@@ -12,7 +12,7 @@ export function formatPlan(plan: Plan): string {
     w.scriptName,
     formatBytes(w.bytes),
     formatBytes(w.gzipBytes),
-    budgetCell(w),
+    budgetUse(w.gzipBytes, w.budget),
     w.route ?? (w.workersDev === false ? "no route, workers.dev off" : "no route"),
   ]);
   lines.push(
@@ -29,8 +29,7 @@ export function formatPlan(plan: Plan): string {
 
   lines.push("", formatRolloutHeading(plan));
   const services = Object.keys(plan.rollout);
-  if (services.length === 0) lines.push("  (no router CONFIG found)");
-  else {
+  {
     const rolloutRows = services.map((service) => {
       const weight = plan.rollout[service] ?? 0;
       return [service, `${weight}%`, `${100 - weight}%`, bar(weight)];
@@ -52,31 +51,25 @@ export function formatPlan(plan: Plan): string {
       "  ",
     ),
   );
-
-  if (plan.problems.length > 0) {
-    lines.push("", "Problems:", ...plan.problems.map((p) => `  - ${p}`));
-  }
   return lines.join("\n");
 }
 
-function formatRolloutHeading(plan: Plan): string {
+function formatRolloutHeading(plan: OfflinePlan): string {
   return plan.monolith
     ? `Rollout (share of each service's traffic on the new service; the rest goes to ${plan.monolith}):`
     : "Rollout (no monolith: every service serves all of its traffic):";
 }
 
-export function formatDiff(changes: readonly PlanChange[], head: Plan, baseLabel: string): string {
+export function formatDiff(
+  changes: readonly PlanChange[],
+  head: OfflinePlan,
+  baseLabel: string,
+): string {
   const lines = [`Changes against ${baseLabel}:`];
   if (changes.length === 0) lines.push("  no changes");
   for (const change of changes) lines.push(`  ${change.subject}: ${change.text}`);
   lines.push(`  (${summarizeChanges(changes, head)})`);
   return lines.join("\n");
-}
-
-function budgetCell(worker: PlannedWorker): string {
-  if (!worker.budget) return "no budget";
-  const share = Math.round((worker.gzipBytes / worker.budget.maxGzipBytes) * 100);
-  return `${formatBytes(worker.budget.maxGzipBytes)} (${share}%)`;
 }
 
 function bar(weight: number): string {

@@ -12,10 +12,11 @@ import {
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
-import { offlinePlanDiff, type RolloutOptions, runRollout } from "../tools/rollout/command.ts";
-import { setRolloutWeight } from "../tools/rollout/edit.ts";
+import { parse } from "yaml";
+import { SERVICE_NAMES } from "../../shared/workers.ts";
+import { type RolloutOptions, runRollout, setRolloutWeight } from "./command.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
+const ROOT = resolve(import.meta.dirname, "../..");
 const dirs: string[] = [];
 afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
@@ -41,7 +42,7 @@ async function rollout(options: Partial<RolloutOptions>) {
       service: "investor",
       to: "50",
       dryRun: false,
-      planDiff: false,
+      planRoot: undefined,
       ...options,
     },
     (line) => lines.push(line),
@@ -72,7 +73,7 @@ describe("npm run rollout", () => {
   it("shows the offline plan diff: only the router changes", async () => {
     const { code, lines } = await rollout({
       dryRun: true,
-      planDiff: offlinePlanDiff(ROOT, "prod"),
+      planRoot: ROOT,
     });
     expect(code).toBe(0);
     expect(lines).toEqual([
@@ -93,7 +94,7 @@ describe("npm run rollout", () => {
   it.each([
     [
       { service: "investors" },
-      '--service must be one of auth, creator, investor, production, browse, analytics, got "investors"',
+      `--service must be one of ${SERVICE_NAMES.join(", ")}, got "investors"`,
     ],
     [
       { to: "150" },
@@ -107,11 +108,12 @@ describe("npm run rollout", () => {
       { to: "-1" },
       '--to must be an integer 0-100 (the share of traffic on the new service), got "-1"',
     ],
-    [{ stack: "qa" }, "Pulumi.qa.yaml not found in"],
-  ])("refuses %j and leaves the file byte-identical", async (options, message) => {
+    [{ stack: "qa" }, "--stack qa: there is no Pulumi.qa.yaml in"],
+    [{ stack: "org/prod/x/y" }, "--stack must be a stack like staging, org/staging"],
+  ])("refuses %j as a usage error and leaves the file byte-identical", async (options, message) => {
     const before = readFileSync(prodFile);
     const { code, lines } = await rollout(options);
-    expect(code).toBe(1);
+    expect(code).toBe(2);
     expect(lines).toEqual([expect.stringContaining(`error: ${message}`)]);
     expect(readFileSync(prodFile).equals(before)).toBe(true);
     expect(readdirSync(dir)).toHaveLength(2);
@@ -135,7 +137,7 @@ describe("npm run rollout", () => {
     const { code, lines } = await rollout({ service: "production", to: "5" });
     expect(code).toBe(0);
     expect(lines[0]).toBe("Pulumi.prod.yaml: rollout.production: 0 (default) → 5");
-    expect(readFileSync(prodFile, "utf8")).toMatch(/ {4}analytics: 100\n {4}production: 5\n$/);
+    expect(parse(readFileSync(prodFile, "utf8")).config["platform:rollout"].production).toBe(5);
   });
 
   it("reads a weight the file states as a string as that weight, not as a default", async () => {
@@ -147,6 +149,12 @@ describe("npm run rollout", () => {
     expect(code).toBe(0);
     expect(lines[0]).toBe("Pulumi.prod.yaml: rollout.investor: 25 → 50");
     expect(readFileSync(prodFile, "utf8")).toContain("    investor: 50\n");
+  });
+
+  it("accepts the stack as Pulumi CLI users name it, org/project/stack", async () => {
+    const { code, lines } = await rollout({ stack: "acme/platform/prod", dryRun: true });
+    expect(code).toBe(0);
+    expect(lines[0]).toBe("Pulumi.prod.yaml: rollout.investor: 25 → 50");
   });
 
   it("says when there is nothing to change", async () => {
@@ -166,13 +174,10 @@ describe("setRolloutWeight", () => {
       / {2}platform:rollout:\n(?: {4}\w+: \d+\n)+/,
       "",
     );
-    const edit = setRolloutWeight(text, {
-      service: "browse",
-      weight: 5,
-      stack: "staging",
-      source: "Pulumi.staging.yaml",
-    });
+    const file = { stack: "staging", path: "", source: "Pulumi.staging.yaml", text };
+    const edit = setRolloutWeight(file, "browse", 5);
     expect(edit).toMatchObject({ before: 0, beforeIsDefault: true, after: 5 });
-    expect(edit.text.endsWith("  platform:rollout:\n    browse: 5\n")).toBe(true);
+    expect(parse(edit.text).config["platform:rollout"]).toEqual({ browse: 5 });
+    expect(edit.text.startsWith(text)).toBe(true);
   });
 });

@@ -2,7 +2,7 @@
 // "router: rollout.investor 25 → 50", "investor: code changed, +1.2 KB gzip".
 
 import { formatBytes } from "../../infra/budgets.ts";
-import { isRecord, type Plan, type PlannedWorker } from "./model.ts";
+import type { OfflinePlan, PlannedWorkerView } from "./view.ts";
 
 export interface PlanChange {
   /** The worker or resource that changes, e.g. `router`, `D1Migrations`. */
@@ -11,7 +11,7 @@ export interface PlanChange {
   text: string;
 }
 
-export function diffPlans(base: Plan, head: Plan): PlanChange[] {
+export function diffPlans(base: OfflinePlan, head: OfflinePlan): PlanChange[] {
   const changes: PlanChange[] = [];
   const baseWorkers = new Map(base.workers.map((w) => [w.name, w]));
   const headWorkers = new Map(head.workers.map((w) => [w.name, w]));
@@ -43,7 +43,7 @@ export function diffPlans(base: Plan, head: Plan): PlanChange[] {
   return changes;
 }
 
-function workerChanges(before: PlannedWorker, after: PlannedWorker): string[] {
+function workerChanges(before: PlannedWorkerView, after: PlannedWorkerView): string[] {
   const texts: string[] = [];
   if (before.sha256 !== after.sha256) {
     texts.push(`code changed, ${signedBytes(after.gzipBytes - before.gzipBytes)} gzip`);
@@ -103,7 +103,7 @@ function configChanges(
   return texts;
 }
 
-function migrationChanges(base: Plan, head: Plan): PlanChange[] {
+function migrationChanges(base: OfflinePlan, head: OfflinePlan): PlanChange[] {
   const before = new Map(base.migrations.map((m) => [m.name, m.sha256]));
   const changes: PlanChange[] = [];
   for (const migration of head.migrations) {
@@ -122,10 +122,10 @@ function migrationChanges(base: Plan, head: Plan): PlanChange[] {
 }
 
 /** Resources other than workers (and their routes), by type and name. */
-function otherResourceChanges(base: Plan, head: Plan): PlanChange[] {
+function otherResourceChanges(base: OfflinePlan, head: OfflinePlan): PlanChange[] {
   const workerTypes = new Set(["WorkersScript", "D1Migrations"]);
-  const key = (r: Plan["resources"][number]) => `${r.type} ${r.name}`;
-  const keep = (r: Plan["resources"][number]) => !workerTypes.has(r.type);
+  const key = (r: OfflinePlan["resources"][number]) => `${r.type} ${r.name}`;
+  const keep = (r: OfflinePlan["resources"][number]) => !workerTypes.has(r.type);
   const before = new Map(base.resources.filter(keep).map((r) => [key(r), r]));
   const after = new Map(head.resources.filter(keep).map((r) => [key(r), r]));
   const changes: PlanChange[] = [];
@@ -153,7 +153,7 @@ export function signedBytes(delta: number): string {
 }
 
 /** One sentence on which workers change, for the end of the diff. */
-export function summarizeChanges(changes: readonly PlanChange[], head: Plan): string {
+export function summarizeChanges(changes: readonly PlanChange[], head: OfflinePlan): string {
   if (changes.length === 0) return "no changes";
   const workerNames = new Set(head.workers.map((w) => w.name));
   const workers = [...new Set(changes.map((c) => c.subject))].filter((s) => workerNames.has(s));
@@ -177,4 +177,8 @@ function listItem(value: unknown): string {
 
 function show(value: unknown): string {
   return value === undefined ? "(none)" : typeof value === "string" ? value : JSON.stringify(value);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

@@ -1,0 +1,109 @@
+// `npm run plan`: the offline plan. Runs the real program under the preview harness with the stack
+// file's config (no credentials) and prints views of its plan: every worker against its budget, the
+// rollout and the resources; with --base, only what changes against another commit.
+
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { COMMON_FLAGS, runCommand, UsageError } from "../args.ts";
+import { readStackFile } from "../stack-file.ts";
+import { planAtRef } from "./base.ts";
+import { diffPlans } from "./diff.ts";
+import { formatDiff, formatPlan } from "./format.ts";
+import { budgetReport, DEFAULT_GROWTH_THRESHOLD } from "./report.ts";
+import { type OfflinePlan, offlinePlanOfText } from "./view.ts";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+
+const COMMAND = {
+  usage: "npm run plan -- --stack <name> [--json | --markdown] [--base <git ref>]",
+  summary:
+    "Plans a stack offline: runs the Pulumi program under mocks with the stack file's config (no credentials, no Pulumi CLI) and prints its workers, budgets, rollout and resources.",
+  flags: {
+    stack: COMMON_FLAGS.stack,
+    json: COMMON_FLAGS.json,
+    markdown: { type: "boolean", help: "print the budget report CI posts on pull requests" },
+    base: {
+      type: "string",
+      value: "<git ref>",
+      help: "show only what changes against that commit",
+    },
+    "stack-file": {
+      type: "string",
+      value: "<path>",
+      help: "read the stack's config from this file instead of Pulumi.<stack>.yaml",
+    },
+    "growth-threshold": {
+      type: "string",
+      value: "<percent>",
+      help: `call out a worker whose gzip size grows more than this (default ${DEFAULT_GROWTH_THRESHOLD})`,
+    },
+  },
+  examples: [
+    "npm run plan -- --stack prod                       # everything the prod stack declares",
+    "npm run plan -- --stack prod --base origin/main    # router: rollout.investor 25 → 50",
+    "npm run plan -- --stack staging --markdown --base origin/main > report.md",
+  ],
+} as const;
+
+await runCommand(COMMAND, async (flags) => {
+  if (!flags.stack) throw new UsageError("--stack is required");
+  if (flags.json && flags.markdown)
+    throw new UsageError("--json and --markdown cannot be combined");
+  const threshold = Number(flags["growth-threshold"] ?? DEFAULT_GROWTH_THRESHOLD);
+  if (!Number.isFinite(threshold) || threshold < 0) {
+    throw new UsageError(
+      `--growth-threshold must be a percentage ≥ 0, got ${JSON.stringify(flags["growth-threshold"])}`,
+    );
+  }
+  const file = readStackFile(ROOT, flags.stack);
+  const stack = file.stack;
+  try {
+    const head = flags["stack-file"]
+      ? await offlinePlanOfText(
+          ROOT,
+          stack,
+          readFileSync(flags["stack-file"], "utf8"),
+          flags["stack-file"],
+        )
+      : await offlinePlanOfText(ROOT, stack, file.text, file.source);
+    const base = flags.base ? planAtRef({ root: ROOT, ref: flags.base, stack }) : undefined;
+    const baseLabel = flags.base ?? "base";
+    const changes = flags.base ? diffPlans(base?.plan ?? emptyPlan(stack), head) : undefined;
+    if (flags.json) {
+      const against = flags.base
+        ? { base: { ref: baseLabel, ...(base?.note ? { note: base.note } : {}) }, changes }
+        : {};
+      console.log(JSON.stringify({ ...head, ...against }, null, 2));
+    } else if (flags.markdown) {
+      process.stdout.write(
+        budgetReport(head, {
+          ...(base?.plan ? { base: base.plan } : {}),
+          baseLabel,
+          ...(changes ? { changes } : {}),
+          ...(base?.note ? { baseNote: base.note } : {}),
+          growthThresholdPercent: threshold,
+        }),
+      );
+    } else if (changes) {
+      if (base?.note) console.log(`note: ${base.note}`);
+      console.log(formatDiff(changes, head, baseLabel));
+    } else {
+      console.log(formatPlan(head));
+    }
+    return 0;
+  } catch (error) {
+    // ConfigError and BudgetError already list every problem, each naming its key or worker.
+    const message = error instanceof Error ? error.message : String(error);
+    if (flags.markdown) {
+      process.stdout.write(
+        `### Offline plan failed: stack \`${stack}\`\n\n\`\`\`\n${message}\n\`\`\`\n`,
+      );
+    }
+    console.error(message);
+    return 1;
+  }
+});
+
+function emptyPlan(stack: string): OfflinePlan {
+  return { version: 1, stack, workers: [], rollout: {}, migrations: [], resources: [] };
+}
