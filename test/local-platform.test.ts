@@ -8,6 +8,7 @@ import { createServer, type Server } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { WORKER_NAMES } from "../shared/workers.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const START_TIMEOUT_MS = 90_000;
@@ -44,7 +45,7 @@ function scriptArgs(script: string, args: string[]): string[] {
 async function start(args: string[]): Promise<Started> {
   const env = { ...process.env };
   delete env.PLATFORM_JWT_SECRET;
-  const child = spawn(process.execPath, scriptArgs("tools/local/start.ts", args), {
+  const child = spawn(process.execPath, scriptArgs("cli/local/main.ts", args), {
     cwd: ROOT,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -68,7 +69,7 @@ async function start(args: string[]): Promise<Started> {
     child.stdout?.on("data", check);
     child.once("exit", (code) => {
       clearTimeout(timer);
-      reject(new Error(`start.ts exited with ${code} before it was ready:\n${output}`));
+      reject(new Error(`npm start exited with ${code} before it was ready:\n${output}`));
     });
   });
   return { child, url, output: () => output };
@@ -137,16 +138,7 @@ describe("npm start: the local platform", () => {
   it("prints the URL, every worker's bundle against its budget and the rollout in use", () => {
     expect(running.url).toBe(`http://127.0.0.1:${port}`);
     const table = running.output();
-    for (const worker of [
-      "router",
-      "auth",
-      "creator",
-      "investor",
-      "production",
-      "browse",
-      "analytics",
-      "monolith",
-    ]) {
+    for (const worker of WORKER_NAMES) {
       expect(table).toMatch(
         new RegExp(`\\n  ${worker} +\\d+\\.\\d KB +\\d+\\.\\d KB / \\d+\\.\\d KB`),
       );
@@ -170,10 +162,10 @@ describe("npm start: the local platform", () => {
   }, 90_000);
 
   it("seeds demo data, and a second seed run succeeds too", async () => {
-    const first = await runScript("tools/local/seed.ts", ["--url", running.url]);
+    const first = await runScript("tools/seed.ts", ["--url", running.url]);
     expect(first.stderr).toBe("");
     expect(first.code).toBe(0);
-    const second = await runScript("tools/local/seed.ts", ["--url", running.url]);
+    const second = await runScript("tools/seed.ts", ["--url", running.url]);
     expect(second.code).toBe(0);
     expect(second.stdout).toMatch(/creator1@demo\.local +creator +existed/);
     const search = await json(`${running.url}/api/browse/pitches?q=lighthouse`);
@@ -241,7 +233,7 @@ describe("npm start: clear errors", () => {
     held = createServer();
     await new Promise<void>((done) => held?.listen(0, "127.0.0.1", done));
     const { port } = held.address() as { port: number };
-    const result = await runScript("tools/local/start.ts", [
+    const result = await runScript("cli/local/main.ts", [
       "--port",
       String(port),
       "--state",
@@ -254,14 +246,11 @@ describe("npm start: clear errors", () => {
   it.each([
     [["--bogus"], "unknown flag --bogus; run with --help to see the flags"],
     [["--port", "abc"], '--port must be an integer 1-65535, got "abc"'],
-    [
-      ["--stack", "qa"],
-      /^unknown stack "qa": there is no Pulumi\.qa\.yaml; expected one of .*staging/,
-    ],
+    [["--stack", "qa"], /^--stack qa: there is no Pulumi\.qa\.yaml in .*; stacks here: .*staging/],
   ])(
     "refuses %j with one line and exit code 2",
     async (args, message) => {
-      const result = await runScript("tools/local/start.ts", [...args, "--state", tempState()]);
+      const result = await runScript("cli/local/main.ts", [...args, "--state", tempState()]);
       expect(result.code).toBe(2);
       expect(result.stderr.trim().split("\n")).toHaveLength(1);
       expect(result.stderr.trim()).toMatch(message);
@@ -270,7 +259,7 @@ describe("npm start: clear errors", () => {
   );
 
   it("refuses a bad --rollout with the program's config message", async () => {
-    const result = await runScript("tools/local/start.ts", [
+    const result = await runScript("cli/local/main.ts", [
       "--rollout",
       "investor=150",
       "--state",
@@ -281,7 +270,7 @@ describe("npm start: clear errors", () => {
   }, 60_000);
 
   it("prints help with exit code 0", async () => {
-    const result = await runScript("tools/local/start.ts", ["--help"]);
+    const result = await runScript("cli/local/main.ts", ["--help"]);
     expect(result.code).toBe(0);
     expect(result.stdout).toContain("--rollout <list>");
   }, 60_000);

@@ -6,23 +6,22 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { WorkerBuild } from "../../infra/build.ts";
-import { loadMigrations } from "../../infra/migrations.ts";
+import { loadMigrations } from "../../infra/migrations/files.ts";
+import type { PlatformPlan } from "../../infra/plan.ts";
 import { WORKER_NAMES, type WorkerName } from "../../shared/workers.ts";
-import { loadLocalStackConfig } from "./local-config.ts";
 import { assertPortFree, PortInUseError, type RunningPlatform, startPlatform } from "./platform.ts";
 import { stateLayout } from "./state.ts";
+import { localPlan } from "./test-plan.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const MIGRATIONS_DIR = join(ROOT, "shared/migrations");
 const SECRET = "first-local-secret-that-is-long-enough-01";
 const state = stateLayout(mkdtempSync(join(tmpdir(), "platform-unit-")));
-const config = loadLocalStackConfig({
-  root: ROOT,
-  stack: "staging",
-  jwtSecret: SECRET,
-  rolloutOverrides: {},
+let plan: PlatformPlan;
+beforeAll(async () => {
+  plan = await localPlan();
 });
 
 const ROUTER = `export default { async fetch(request, env) {
@@ -94,8 +93,8 @@ describe("startPlatform", () => {
   it("serves the router on 127.0.0.1, with migrations applied and the JWT key stored", async () => {
     const port = await freePort();
     platform = await startPlatform({
+      plan,
       builds: builds(),
-      config,
       state,
       port,
       jwtSecret: SECRET,
@@ -136,8 +135,8 @@ describe("startPlatform", () => {
     await platform?.dispose();
     const newSecret = "second-local-secret-that-is-long-enough-2";
     platform = await startPlatform({
+      plan,
       builds: builds(),
-      config,
       state,
       port: await freePort(),
       jwtSecret: newSecret,

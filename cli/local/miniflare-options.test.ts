@@ -1,38 +1,28 @@
 import { resolve } from "node:path";
 import type { WorkerOptions } from "miniflare";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import type { WorkerBuild } from "../../infra/build.ts";
-import { parseStackConfig, type StackConfig } from "../../infra/config.ts";
-import { routerConfigFor } from "../../infra/topology.ts";
-import { WORKERS } from "../../infra/topology.ts";
-import { WORKER_NAMES, type WorkerName } from "../../shared/workers.ts";
+import type { PlatformPlan } from "../../infra/plan.ts";
+import {
+  bindingNameOf,
+  SERVICE_NAMES,
+  WORKER_NAMES,
+  type WorkerName,
+} from "../../shared/workers.ts";
 import {
   LOCAL_D1_DATABASE_ID,
   LOCAL_JWT_SECRET_REF,
   miniflareOptionsFor,
 } from "./miniflare-options.ts";
 import { stateLayout } from "./state.ts";
+import { localPlan } from "./test-plan.ts";
 
 const STATE = stateLayout("/tmp/platform-state");
 
-function stackConfig(extra: Record<string, unknown> = {}): StackConfig {
-  return parseStackConfig(
-    {
-      accountId: "0123456789abcdef0123456789abcdef",
-      zoneId: "fedcba9876543210fedcba9876543210",
-      hostname: "api.test.example.com",
-      namePrefix: "pitch-test",
-      secretsStoreId: "00112233445566778899aabbccddeeff",
-      monolith: { scriptName: "pitch-test-monolith", deployStandIn: true },
-      database: { name: "pitch-test" },
-      corsOrigins: ["http://localhost:5173"],
-      rollout: { investor: 50 },
-      jwtSecret: "a-local-secret-that-is-long-enough-0123456789",
-      ...extra,
-    },
-    { stack: "test" },
-  );
-}
+let plan: PlatformPlan;
+beforeAll(async () => {
+  plan = await localPlan();
+});
 
 function fakeBuilds(): Map<WorkerName, WorkerBuild> {
   return new Map(
@@ -51,10 +41,10 @@ function fakeBuilds(): Map<WorkerName, WorkerBuild> {
   );
 }
 
-function optionsFor(config = stackConfig(), logPrefix = true) {
+function optionsFor(planned = plan, logPrefix = true) {
   const options = miniflareOptionsFor({
+    plan: planned,
     builds: fakeBuilds(),
-    config,
     state: STATE,
     port: 8787,
     logPrefix,
@@ -67,7 +57,7 @@ function optionsFor(config = stackConfig(), logPrefix = true) {
 describe("miniflareOptionsFor", () => {
   it("runs one worker per topology entry, router first (the only one Miniflare exposes)", () => {
     const { workers } = optionsFor();
-    expect(workers.map((w) => w.name)).toEqual(WORKERS.map((w) => w.name));
+    expect(workers.map((w) => w.name)).toEqual([...WORKER_NAMES]);
     expect(workers[0]?.name).toBe("router");
   });
 
@@ -83,18 +73,13 @@ describe("miniflareOptionsFor", () => {
   });
 
   it("binds the router to every service, the monolith, CONFIG and the JWT secret", () => {
-    const config = stackConfig();
-    const router = optionsFor(config).byName("router");
-    expect(router.serviceBindings).toEqual({
-      AUTH: "auth",
-      CREATOR: "creator",
-      INVESTOR: "investor",
-      PRODUCTION: "production",
-      BROWSE: "browse",
-      ANALYTICS: "analytics",
-      MONOLITH: "monolith",
-    });
-    expect(router.bindings).toEqual({ CONFIG: routerConfigFor(config) });
+    const router = optionsFor().byName("router");
+    expect(router.serviceBindings).toEqual(
+      Object.fromEntries(
+        [...SERVICE_NAMES, "monolith" as const].map((name) => [bindingNameOf(name), name]),
+      ),
+    );
+    expect(router.bindings).toEqual({ CONFIG: plan.routerConfig });
     expect(router.secretsStoreSecrets).toEqual({ JWT_SECRET: LOCAL_JWT_SECRET_REF });
     expect(router.d1Databases).toBeUndefined();
   });
@@ -122,40 +107,42 @@ describe("miniflareOptionsFor", () => {
     expect(modules[2]?.contents).toBe(builds.get("investor")?.code);
     expect(modules[0]?.contents).toContain('import worker from "./investor.js"');
     expect(modules[1]?.contents).toContain('"[investor]"');
-    const plain = optionsFor(stackConfig(), false).byName("investor").modules;
+    const plain = optionsFor(plan, false).byName("investor").modules;
     expect(plain).toEqual([
       { type: "ESModule", path: "investor.js", contents: builds.get("investor")?.code },
     ]);
   });
 
-  it("takes compatibility date and flags from the stack, with per-worker overrides", () => {
-    const config = stackConfig({
-      compatibilityDate: "2025-10-01",
-      compatibilityFlags: ["no_global_fetch_mock"],
-      workers: {
+  it("takes compatibility date and flags from the stack, with per-worker overrides", async () => {
+    const planned = await localPlan({
+      "platform:compatibilityDate": "2025-10-01",
+      "platform:compatibilityFlags": ["no_global_fetch_mock"],
+      "platform:workers": {
         browse: { compatibilityDate: "2025-11-01", compatibilityFlags: ["nodejs_compat"] },
       },
     });
-    const { byName } = optionsFor(config);
+    const { byName } = optionsFor(planned);
     expect(byName("auth").compatibilityDate).toBe("2025-10-01");
     expect(byName("auth").compatibilityFlags).toEqual(["no_global_fetch_mock"]);
     expect(byName("browse").compatibilityDate).toBe("2025-11-01");
     expect(byName("browse").compatibilityFlags).toEqual(["nodejs_compat"]);
   });
 
-  it("routes a service's extra path prefixes from the stack in the router's CONFIG", () => {
-    const config = stackConfig({ workers: { browse: { pathPrefixes: ["/api/search"] } } });
-    const router = optionsFor(config).byName("router");
-    const routes = (router.bindings as { CONFIG: ReturnType<typeof routerConfigFor> }).CONFIG
-      .routes;
+  it("routes a service's extra path prefixes from the stack in the router's CONFIG", async () => {
+    const planned = await localPlan({
+      "platform:workers": { browse: { pathPrefixes: ["/api/search"] } },
+    });
+    const router = optionsFor(planned).byName("router");
+    const routes = (router.bindings as { CONFIG: PlatformPlan["routerConfig"] }).CONFIG.routes;
     expect(routes).toContainEqual({ prefix: "/api/search", target: "browse" });
   });
 
-  it("says which worker has no build", () => {
-    const builds = fakeBuilds();
-    builds.delete("browse");
-    expect(() =>
-      miniflareOptionsFor({ builds, config: stackConfig(), state: STATE, port: 8787 }),
-    ).toThrow('no build for worker "browse"; build every topology entry');
+  it("runs the plan's own bundles unless dev mode rebuilt some", () => {
+    const options = miniflareOptionsFor({ plan, state: STATE, port: 8787, logPrefix: false });
+    const investor = (options as { workers: WorkerOptions[] }).workers[3];
+    const planned = plan.workers.find((w) => w.spec.name === "investor");
+    expect(investor?.modules).toEqual([
+      { type: "ESModule", path: "investor.js", contents: planned?.build.code },
+    ]);
   });
 });

@@ -19,6 +19,7 @@ const spec: WorkerSpec = {
   ownsTables: [],
   bindings: [],
   publicRoutes: [],
+  blueSide: true,
 };
 const source = (word: string) =>
   `export default { fetch() { return new Response(${JSON.stringify(word)}) } };\n`;

@@ -4,14 +4,13 @@
 import { createServer } from "node:net";
 import { Log, LogLevel, Miniflare, type MiniflareOptions } from "miniflare";
 import type { WorkerBuild } from "../../infra/build.ts";
-import type { StackConfig } from "../../infra/config.ts";
-import { applyMigrations, type MigrationReport } from "../../infra/migrate.ts";
-import { loadMigrations } from "../../infra/migrations.ts";
+import { applyMigrations, type MigrationReport } from "../../infra/migrations/apply.ts";
+import { d1Executor } from "../../infra/migrations/d1-binding.ts";
+import { loadMigrations } from "../../infra/migrations/files.ts";
+import type { PlatformPlan } from "../../infra/plan.ts";
 import type { D1Database } from "../../shared/d1.ts";
 import type { WorkerName } from "../../shared/workers.ts";
-import { d1Executor } from "./d1-executor.ts";
-import { LOCAL_HOST } from "./flags.ts";
-import { LOCAL_JWT_SECRET_REF, miniflareOptionsFor } from "./miniflare-options.ts";
+import { LOCAL_HOST, LOCAL_JWT_SECRET_REF, miniflareOptionsFor } from "./miniflare-options.ts";
 import type { StateLayout } from "./state.ts";
 
 export interface PlatformOutput {
@@ -20,8 +19,10 @@ export interface PlatformOutput {
 }
 
 export interface PlatformInput {
-  builds: ReadonlyMap<WorkerName, WorkerBuild>;
-  config: StackConfig;
+  /** The program's plan of the local stack: workers, bundles, settings, bindings, migrations. */
+  plan: PlatformPlan;
+  /** Bundles to run instead of the plan's (tests); dev mode swaps them in with `reload`. */
+  builds?: ReadonlyMap<WorkerName, WorkerBuild>;
   state: StateLayout;
   port: number;
   jwtSecret: string;
@@ -62,8 +63,13 @@ export async function assertPortFree(port: number, host = LOCAL_HOST): Promise<v
 
 export async function startPlatform(input: PlatformInput): Promise<RunningPlatform> {
   await assertPortFree(input.port);
-  const optionsFor = (builds: ReadonlyMap<WorkerName, WorkerBuild>): MiniflareOptions => ({
-    ...miniflareOptionsFor({ builds, config: input.config, state: input.state, port: input.port }),
+  const optionsFor = (builds?: ReadonlyMap<WorkerName, WorkerBuild>): MiniflareOptions => ({
+    ...miniflareOptionsFor({
+      plan: input.plan,
+      ...(builds ? { builds } : {}),
+      state: input.state,
+      port: input.port,
+    }),
     ...loggingOptions(input.output),
   });
   let current = optionsFor(input.builds);

@@ -1,17 +1,19 @@
 // `npm start` / `npm run dev`: builds every worker with the program's build step, checks budgets,
 // runs the whole split platform in one workerd (Miniflare) and serves the router on 127.0.0.1.
 // Exit codes: 0 after Ctrl-C/SIGTERM, 1 when building or starting fails, 2 for bad flags/config.
+// The platform is planned by the Pulumi program's own plan (infra/plan.ts), so what runs is what deploys.
 
 import { watch as watchDirectory } from "node:fs";
 import { join, resolve } from "node:path";
 import { BudgetError, checkBudgets, loadBudgets } from "../../infra/budgets.ts";
 import type { WorkerBuild } from "../../infra/build.ts";
 import { ConfigError } from "../../infra/config.ts";
-import { planPlatform } from "../../infra/plan.ts";
+import { buildsOf, planPlatform } from "../../infra/plan.ts";
 import type { WorkerName } from "../../shared/workers.ts";
-import { ApiClient } from "./api-client.ts";
-import { formatSeedSummary, seedDemoData } from "./demo-data.ts";
-import { FlagError, parseStartFlags, USAGE } from "./flags.ts";
+import { ApiClient } from "../../tools/api-client.ts";
+import { formatSeedSummary, seedDemoData } from "../../tools/demo-data.ts";
+import { helpText, parseFlags, UsageError } from "../args.ts";
+import { START_COMMAND, startOptions } from "./flags.ts";
 import { localStack } from "./local-config.ts";
 import { assertPortFree, PortInUseError, type RunningPlatform, startPlatform } from "./platform.ts";
 import { localJwtSecret, prepareState, stateLayout } from "./state.ts";
@@ -70,37 +72,36 @@ function keepOnlyOurSignalListeners(): void {
 }
 
 async function main(): Promise<void> {
-  const flags = parseStartFlags(process.argv.slice(2), process.env);
-  if (flags.help) {
-    output.info(USAGE);
+  const parsed = parseFlags(START_COMMAND, process.argv.slice(2));
+  if (parsed.help) {
+    output.info(helpText(START_COMMAND));
     return;
   }
+  const flags = startOptions(parsed, process.env);
   const state = stateLayout(flags.stateDir ?? join(ROOT, ".local"));
   prepareState(state);
   const jwtSecret = localJwtSecret(state, flags.jwtSecret);
-  // Checked here first so a bad value names the stack file and --rollout.
-  const { raw } = localStack({
+  const { stack, raw, source } = localStack({
     root: ROOT,
     stack: flags.stack,
     jwtSecret: jwtSecret.value,
     rolloutOverrides: flags.rollout,
   });
+
   await assertPortFree(flags.port);
 
-  // The program's own planning: config → topology → build → budgets. Watch mode checks every
-  // rebuild against the same budgets.
+  // The program's own plan: config → topology → build → budgets → bindings. Watch mode checks
+  // every rebuild against the same budgets.
   const budgets = loadBudgets(join(ROOT, "bundle-budgets.json"));
   const buildStarted = performance.now();
-  const plan = await planPlatform({ config: raw, stack: flags.stack, root: ROOT, budgets });
+  const plan = await planPlatform({ config: raw, stack, root: ROOT, budgets, source });
   const buildMs = performance.now() - buildStarted;
-  const { config, workers: specs, budgetLines } = plan;
-  let running = plan.builds;
+  let running = buildsOf(plan);
   if (stopping) return;
 
   const startStarted = performance.now();
   platform = await startPlatform({
-    builds: running,
-    config,
+    plan,
     state,
     port: flags.port,
     jwtSecret: jwtSecret.value,
@@ -113,8 +114,7 @@ async function main(): Promise<void> {
   output.info(
     formatStartupTable({
       url,
-      config,
-      budgetLines,
+      plan,
       overridden: new Set(Object.keys(flags.rollout)),
       stateDir: state.dir,
       jwtSecretFrom: jwtSecret.from,
@@ -136,7 +136,7 @@ async function main(): Promise<void> {
   if (flags.watch && !stopping) {
     const live = platform;
     watcher = await watchWorkers({
-      specs,
+      specs: plan.workers.map((worker) => worker.spec),
       root: ROOT,
       initial: running,
       onBuildError: (message) =>
@@ -199,7 +199,7 @@ function watchMigrations(live: RunningPlatform): void {
 }
 
 function exitCodeOf(error: unknown): number {
-  return error instanceof FlagError ||
+  return error instanceof UsageError ||
     error instanceof ConfigError ||
     error instanceof PortInUseError
     ? 2

@@ -1,14 +1,17 @@
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { ConfigError } from "../../infra/config.ts";
-import { FlagError } from "./flags.ts";
-import { loadLocalStackConfig, localRawConfig } from "./local-config.ts";
+import { ConfigError, parseStackConfig } from "../../infra/config.ts";
+import { SERVICE_NAMES } from "../../shared/workers.ts";
+import { UsageError } from "../args.ts";
+import { localRawConfig, localStack } from "./local-config.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SECRET = "a-local-secret-that-is-long-enough-0123456789";
 
-const load = (stack: string, rolloutOverrides: Record<string, number | string> = {}) =>
-  loadLocalStackConfig({ root: ROOT, stack, jwtSecret: SECRET, rolloutOverrides });
+const load = (stack: string, rolloutOverrides: Record<string, number | string> = {}) => {
+  const local = localStack({ root: ROOT, stack, jwtSecret: SECRET, rolloutOverrides });
+  return parseStackConfig(local.raw, { stack: local.stack, source: local.source });
+};
 
 function configProblems(run: () => unknown): string[] {
   try {
@@ -20,9 +23,9 @@ function configProblems(run: () => unknown): string[] {
   throw new Error("expected a ConfigError");
 }
 
-describe("loadLocalStackConfig", () => {
-  it("reads the stack file through the program's parser, with the local key and the stand-in", () => {
-    const config = load("prod");
+describe("localStack", () => {
+  it("reads the stack file as the program would, with the local key and the stand-in", () => {
+    const config = load("acme/prod");
     expect(config.stack).toBe("prod");
     expect(config.jwtSecret).toBe(SECRET);
     expect(config.corsOrigins).toContain("https://pitch.example.com");
@@ -40,7 +43,7 @@ describe("loadLocalStackConfig", () => {
       "platform:rollout.investor must be an integer 0-100, got 150",
     ]);
     expect(configProblems(() => load("staging", { billing: 5 }))).toEqual([
-      "platform:rollout.billing is not a service; expected one of auth, creator, investor, production, browse, analytics",
+      `platform:rollout.billing is not a service; expected one of ${SERVICE_NAMES.join(", ")}`,
     ]);
     expect(() => load("staging", { investor: 150 })).toThrow(
       "Pulumi.staging.yaml with --rollout has 1 problem(s)",
@@ -48,9 +51,9 @@ describe("loadLocalStackConfig", () => {
   });
 
   it("refuses an unknown stack, listing the known ones", () => {
-    expect(() => load("qa")).toThrow(FlagError);
+    expect(() => load("qa")).toThrow(UsageError);
     expect(() => load("qa")).toThrow(
-      /^unknown stack "qa": there is no Pulumi\.qa\.yaml; expected one of (\w+, )*prod, (\w+, )*staging/,
+      /^--stack qa: there is no Pulumi\.qa\.yaml in .*; stacks here: prod, staging$/,
     );
   });
 });

@@ -1,15 +1,13 @@
 // The start-up summary `npm start` prints: the URL, every worker's bundle against its budget and
 // the rollout weights the router uses. Pure, so tests read it without starting anything.
 
-import { type BudgetLine, formatBytes } from "../../infra/budgets.ts";
-import type { StackConfig } from "../../infra/config.ts";
-import type { MigrationReport } from "../../infra/migrate.ts";
-import { isServiceName } from "../../shared/workers.ts";
+import { formatBytes } from "../../infra/budgets.ts";
+import type { MigrationReport } from "../../infra/migrations/apply.ts";
+import type { PlannedWorker, PlatformPlan } from "../../infra/plan.ts";
 
 export interface StartupSummary {
   url: string;
-  config: Pick<StackConfig, "stack" | "rollout" | "corsOrigins">;
-  budgetLines: readonly BudgetLine[];
+  plan: Pick<PlatformPlan, "stack" | "config" | "workers">;
   /** Services whose weight came from `--rollout`. */
   overridden: ReadonlySet<string>;
   stateDir: string;
@@ -27,12 +25,12 @@ export function readyLine(url: string): string {
 
 export function formatStartupTable(summary: StartupSummary): string {
   const url = summary.url.replace(/\/$/, "");
-  const rows = summary.budgetLines.map((line) => [
-    line.name,
+  const rows = summary.plan.workers.map(({ budget: line, spec }) => [
+    spec.name,
     formatBytes(line.bytes),
     `${formatBytes(line.gzipBytes)} / ${formatBytes(line.budget.maxGzipBytes)}`,
     `${Math.round((line.gzipBytes / line.budget.maxGzipBytes) * 100)}%`,
-    servedBy(line.name, summary),
+    servedBy(spec, summary),
   ]);
   const header = ["worker", "bytes", "gzip / budget", "used", "traffic"];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
@@ -44,10 +42,10 @@ export function formatStartupTable(summary: StartupSummary): string {
   return [
     readyLine(url),
     "",
-    `  stack      ${summary.config.stack} (local: stand-in monolith is the blue side)`,
+    `  stack      ${summary.plan.stack} (local: stand-in monolith is the blue side)`,
     `  state      ${summary.stateDir} (D1, secrets store, JWT key: ${summary.jwtSecretFrom})`,
     `  D1         migrations ${migrations}`,
-    `  CORS       ${summary.config.corsOrigins.join(", ") || "(no origins allowed)"}`,
+    `  CORS       ${summary.plan.config.corsOrigins.join(", ") || "(no origins allowed)"}`,
     `  timing     build ${Math.round(summary.buildMs)} ms, workerd start ${Math.round(summary.startMs)} ms`,
     "",
     format(header),
@@ -61,11 +59,17 @@ export function formatStartupTable(summary: StartupSummary): string {
   ].join("\n");
 }
 
-function servedBy(name: string, summary: StartupSummary): string {
-  if (name === "router") return "every request";
-  if (name === "monolith") return "blue side, /api/nda, /api/messages";
-  if (!isServiceName(name)) return "";
-  const weight = summary.config.rollout[name];
-  const flag = summary.overridden.has(name) ? " (--rollout)" : "";
-  return `${weight}% here, ${100 - weight}% monolith${flag}`;
+function servedBy(spec: PlannedWorker["spec"], summary: StartupSummary): string {
+  switch (spec.kind) {
+    case "router":
+      return "every request";
+    case "monolith":
+      return `blue side, ${spec.pathPrefixes.join(", ")}`;
+    case "service": {
+      if (!spec.blueSide) return "100% here (new: no blue side)";
+      const weight = summary.plan.config.rollout[spec.name];
+      const flag = summary.overridden.has(spec.name) ? " (--rollout)" : "";
+      return `${weight}% here, ${100 - weight}% monolith${flag}`;
+    }
+  }
 }

@@ -1,0 +1,150 @@
+// Pure: the program's plan + state folder → Miniflare options for the whole platform, one workerd
+// worker per planned worker, with the plan's own settings and bindings.
+
+import type { MiniflareOptions, WorkerOptions } from "miniflare";
+import type { WorkerBuild } from "../../infra/build.ts";
+import type { PlannedWorker, PlatformPlan } from "../../infra/plan.ts";
+import type { WorkerName } from "../../shared/workers.ts";
+import type { StateLayout } from "./state.ts";
+
+/** The only address the platform listens on. */
+export const LOCAL_HOST = "127.0.0.1";
+/** The one local D1 database every worker with a `d1` binding shares. */
+export const LOCAL_D1_DATABASE_ID = "pitch-local";
+/** Where the JWT key lives in the local secrets store; start-up writes the value there. */
+export const LOCAL_JWT_SECRET_REF = { store_id: "local", secret_name: "jwt" } as const;
+
+export interface LocalPlatformInput {
+  /** The program's plan of the local stack (the stand-in monolith always deployed). */
+  plan: PlatformPlan;
+  /** The bundles to run: the plan's own, unless dev mode rebuilt some since. */
+  builds?: ReadonlyMap<WorkerName, WorkerBuild>;
+  state: StateLayout;
+  port: number;
+  /** Prefix workers' console output with their name (a small local-only entry module). */
+  logPrefix?: boolean;
+}
+
+export function miniflareOptionsFor(input: LocalPlatformInput): MiniflareOptions {
+  // Locally each worker is named after its row in the table; bindings name Cloudflare scripts.
+  const localNames = new Map(input.plan.workers.map((w) => [w.scriptName, w.spec.name]));
+  return {
+    host: LOCAL_HOST,
+    port: input.port,
+    // The real `cf` object is fetched from the internet; a placeholder keeps start-up offline.
+    cf: false,
+    d1Persist: input.state.d1Dir,
+    secretsStorePersist: input.state.secretsStoreDir,
+    // The plan lists the router first, and Miniflare exposes only the first worker.
+    workers: input.plan.workers.map((worker) => {
+      const build = input.builds?.get(worker.spec.name) ?? worker.build;
+      return {
+        name: worker.spec.name,
+        // The program's own settings, so compatibility date and flags match the deployed script.
+        compatibilityDate: worker.settings.compatibilityDate,
+        compatibilityFlags: worker.settings.compatibilityFlags,
+        modules: modulesFor(worker.spec.name, build, input.logPrefix ?? true),
+        ...bindingOptionsFor(worker, localNames),
+      };
+    }),
+  };
+}
+
+function modulesFor(name: WorkerName, build: WorkerBuild, logPrefix: boolean) {
+  const main = { type: "ESModule" as const, path: build.mainModule, contents: build.code };
+  if (!logPrefix) return [main];
+  return [
+    { type: "ESModule" as const, path: "local-entry.js", contents: localEntry(name, build) },
+    { type: "ESModule" as const, path: "local-log-prefix.js", contents: logPrefixModule(name) },
+    main,
+  ];
+}
+
+type BindingOptions = Partial<
+  Pick<WorkerOptions, "d1Databases" | "serviceBindings" | "bindings" | "secretsStoreSecrets">
+>;
+
+/**
+ * The plan's own binding list for the worker, each entry as Miniflare spells it, so a binding the
+ * program adds, drops or reorders shows up locally as well.
+ */
+export function bindingOptionsFor(
+  worker: PlannedWorker,
+  localNames: ReadonlyMap<string, WorkerName>,
+): BindingOptions {
+  const options: Required<BindingOptions> = {
+    d1Databases: {},
+    serviceBindings: {},
+    bindings: {},
+    secretsStoreSecrets: {},
+  };
+  for (const binding of worker.bindings) {
+    switch (binding.type) {
+      case "d1":
+        options.d1Databases[binding.name] = LOCAL_D1_DATABASE_ID;
+        break;
+      case "service": {
+        const target = localNames.get(binding.service);
+        if (!target) {
+          throw new Error(
+            `worker "${worker.spec.name}" binds ${binding.name} to "${binding.service}", which the local platform does not run`,
+          );
+        }
+        options.serviceBindings[binding.name] = target;
+        break;
+      }
+      case "json":
+        options.bindings[binding.name] = JSON.parse(binding.json);
+        break;
+      case "secrets_store_secret":
+        options.secretsStoreSecrets[binding.name] = LOCAL_JWT_SECRET_REF;
+        break;
+      default:
+        throw new Error(`unknown binding kind ${JSON.stringify(binding satisfies never)}`);
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(options).filter(([, value]) => Object.keys(value).length > 0),
+  );
+}
+
+/**
+ * The local entry: patches console first (imports evaluate in order), then re-exports the
+ * deployed module's handlers, logging any exception that escapes them under the worker's name,
+ * since workerd reports neither the worker nor the error.
+ */
+function localEntry(name: WorkerName, build: WorkerBuild): string {
+  return `import "./local-log-prefix.js";
+import worker from "./${build.mainModule}";
+const HANDLERS = ["fetch", "scheduled", "queue", "email", "tail"];
+function logged(kind, handler) {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      console.error("uncaught exception in " + kind + ":", error);
+      throw error;
+    }
+  };
+}
+export default worker !== null && typeof worker === "object"
+  ? Object.fromEntries(HANDLERS.filter((kind) => typeof worker[kind] === "function").map((kind) => [kind, logged(kind, worker[kind].bind(worker))]))
+  : worker;
+// worker: ${name}
+`;
+}
+
+function logPrefixModule(name: WorkerName): string {
+  const prefix = JSON.stringify(`[${name}]`);
+  return `const PREFIX = ${prefix};
+for (const level of ["log", "info", "warn", "error", "debug", "trace"]) {
+  const original = console[level];
+  if (typeof original !== "function") continue;
+  // Services already prefix their own error lines; do not say the name twice.
+  console[level] = (...args) =>
+    typeof args[0] === "string" && args[0].startsWith(PREFIX)
+      ? original.apply(console, args)
+      : original.call(console, PREFIX, ...args);
+}
+`;
+}

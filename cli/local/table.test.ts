@@ -1,0 +1,42 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PlatformPlan } from "../../infra/plan.ts";
+import { formatStartupTable, readyLine } from "./table.ts";
+import { localPlan } from "./test-plan.ts";
+
+let plan: PlatformPlan;
+let table: string;
+beforeAll(async () => {
+  plan = await localPlan({ "platform:rollout": { investor: 30 } });
+  table = formatStartupTable({
+    url: "http://127.0.0.1:8787/",
+    plan,
+    overridden: new Set(["investor"]),
+    stateDir: "/repo/.local",
+    jwtSecretFrom: "state file",
+    migrations: { applied: [], unchanged: ["0001_a.sql", "0002_b.sql"], adopted: [] },
+    buildMs: 412.4,
+    startMs: 610.2,
+    watch: false,
+  });
+});
+
+describe("formatStartupTable", () => {
+  it("starts with the ready line tests and scripts wait for", () => {
+    expect(table.split("\n")[0]).toBe(readyLine("http://127.0.0.1:8787"));
+    expect(readyLine("http://127.0.0.1:8787")).toBe(
+      "Local platform ready at http://127.0.0.1:8787",
+    );
+  });
+
+  it("shows each planned worker's size against its budget and the weights in use", () => {
+    const rows = table.split("\n").filter((line) => /^ {2}\w+ +\d/.test(line));
+    expect(rows.map((row) => row.trim().split(/\s+/)[0])).toEqual(
+      plan.workers.map((w) => w.spec.name),
+    );
+    expect(table).toMatch(/router\s+\S+ KB\s+\S+ KB \/ \S+ KB\s+\d+%\s+every request/);
+    expect(table).toMatch(/investor\s+.*\s+30% here, 70% monolith \(--rollout\)/);
+    expect(table).toMatch(/monolith .* blue side, \/api\/nda, \/api\/messages/);
+    expect(table).toContain("migrations 2 applied, none pending");
+    expect(table).toContain("build 412 ms, workerd start 610 ms");
+  });
+});
