@@ -1,119 +1,97 @@
 // Benchmarks behind the size and speed targets (kept out of the tests): esbuild time for every
-// worker, bundle sizes against budgets, workerd start-up per worker (services vs the monolith),
-// and the latency the router adds in front of a service. Every loop is bounded.
+// worker, bundle sizes against their budgets, workerd start-up per worker (services vs the
+// monolith), and the latency the router adds in front of a service. Every loop is bounded.
 
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { Miniflare } from "miniflare";
-import { formatBytes, loadBudgets } from "../infra/budgets.ts";
-import { buildWorkers, type WorkerBuild } from "../infra/build.ts";
+import { COMMON_FLAGS, integerFlag, runCommand } from "../cli/args.ts";
+import { offlineConfig, PLACEHOLDER_JWT_SECRET, readStackFile } from "../cli/stack-file.ts";
+import { formatBytes } from "../infra/budgets.ts";
+import { buildWorkers } from "../infra/build.ts";
 import { DEFAULT_COMPATIBILITY_DATE } from "../infra/config.ts";
-import { loadMigrations } from "../infra/migrations.ts";
-import { routerConfigFor } from "../infra/topology.ts";
-import { WORKERS } from "../infra/topology.ts";
+import { type PlatformPlan, planPlatform } from "../infra/plan.ts";
 import { bindingNameOf, SERVICE_NAMES } from "../shared/workers.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const JWT_SECRET = "bench-secret-bench-secret-bench-secret-0123";
+const JWT_SECRET = PLACEHOLDER_JWT_SECRET;
+const WARM_UP = 20;
 
-const { values: flags } = parseArgs({
-  options: {
-    runs: { type: "string", default: "5" },
-    requests: { type: "string", default: "300" },
-    json: { type: "boolean", default: false },
+const COMMAND = {
+  usage: "npm run bench -- [--runs <1-50>] [--requests <10-5000>] [--json]",
+  summary:
+    "Measures what the size and speed targets are about, on the staging stack's plan: esbuild time, bundle sizes against bundle-budgets.json, workerd start-up per worker and the latency the router adds; exit 1 when a target is missed.",
+  flags: {
+    runs: { type: "string", value: "<1-50>", help: "builds and start-ups per worker (default 5)" },
+    requests: {
+      type: "string",
+      value: "<10-5000>",
+      help: `requests for the router overhead, after ${WARM_UP} warm-up (default 300)`,
+    },
+    json: COMMON_FLAGS.json,
   },
-});
-const runs = boundedInt(flags.runs, "runs", 1, 50);
-const requests = boundedInt(flags.requests, "requests", 10, 5000);
-
-function boundedInt(value: string | undefined, name: string, min: number, max: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    console.error(`--${name} must be an integer ${min}-${max}, got ${JSON.stringify(value)}`);
-    process.exit(2);
-  }
-  return n;
-}
+  examples: [
+    "npm run bench                                  # about a minute",
+    "npm run bench -- --runs 1 --requests 20 --json # a quick look, as data",
+  ],
+} as const;
 
 function percentile(values: number[], p: number): number {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 }
 
-async function benchBuild(): Promise<{ medianMs: number; builds: Map<string, WorkerBuild> }> {
+async function median(runs: number, body: () => Promise<unknown>): Promise<number> {
   const times: number[] = [];
-  let builds = new Map<string, WorkerBuild>();
   for (let i = 0; i < runs; i++) {
     const start = performance.now();
-    builds = await buildWorkers(WORKERS, ROOT);
+    await body();
     times.push(performance.now() - start);
   }
-  return { medianMs: percentile(times, 50), builds };
+  return percentile(times, 50);
 }
 
 /**
  * Time from creating a workerd instance with one worker to its first answer (a 404 for a path no
  * worker serves, so no database is touched). An empty worker gives the cost of workerd itself.
  */
-async function benchStartup(code: string): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const start = performance.now();
-    const mf = new Miniflare({
-      modules: true,
-      script: code,
-      compatibilityDate: DEFAULT_COMPATIBILITY_DATE,
-      d1Databases: { DB: "bench" },
-      bindings: { JWT_SECRET },
-    });
-    try {
-      const response = await mf.dispatchFetch("http://bench.local/__bench/startup");
-      await response.arrayBuffer();
-      times.push(performance.now() - start);
-    } finally {
-      await mf.dispose();
-    }
-  }
-  return percentile(times, 50);
-}
-
-/** Latency of the same GET sent to the browse service directly and through the router. */
-async function benchRouterOverhead(builds: Map<string, WorkerBuild>) {
-  const config = routerConfigFor({
-    rollout: Object.fromEntries(SERVICE_NAMES.map((s) => [s, 100])) as Record<
-      (typeof SERVICE_NAMES)[number],
-      number
-    >,
-    corsOrigins: [],
-    monolith: { scriptName: "monolith", deployStandIn: true },
-    workers: {},
-  });
-  const services = WORKERS.filter((w) => w.kind !== "router").map((w) => ({
-    name: w.name,
+async function startup(code: string): Promise<void> {
+  const mf = new Miniflare({
     modules: true,
-    script: builds.get(w.name)?.code ?? "",
+    script: code,
     compatibilityDate: DEFAULT_COMPATIBILITY_DATE,
     d1Databases: { DB: "bench" },
     bindings: { JWT_SECRET },
-  }));
+  });
+  try {
+    await (await mf.dispatchFetch("http://bench.local/__bench/startup")).arrayBuffer();
+  } finally {
+    await mf.dispose();
+  }
+}
+
+/** Latency of the same GET sent to the browse service directly and through the router. */
+async function benchRouterOverhead(plan: PlatformPlan, requests: number) {
+  // Every service at 100 so the router forwards to the service, never the monolith.
+  const rollout = Object.fromEntries(SERVICE_NAMES.map((s) => [s, 100]));
   const mf = new Miniflare({
-    workers: [
-      {
-        name: "router",
-        modules: true,
-        script: builds.get("router")?.code ?? "",
-        compatibilityDate: DEFAULT_COMPATIBILITY_DATE,
-        bindings: { CONFIG: config, JWT_SECRET },
-        serviceBindings: Object.fromEntries(
-          [...SERVICE_NAMES, "monolith" as const].map((s) => [bindingNameOf(s), s]),
-        ),
-      },
-      ...services,
-    ],
+    workers: plan.workers.map((worker) => ({
+      name: worker.spec.name,
+      modules: true,
+      script: worker.build.code,
+      compatibilityDate: DEFAULT_COMPATIBILITY_DATE,
+      ...(worker.spec.kind === "router"
+        ? {
+            bindings: { CONFIG: { ...plan.routerConfig, rollout }, JWT_SECRET },
+            serviceBindings: Object.fromEntries(
+              [...SERVICE_NAMES, "monolith" as const].map((s) => [bindingNameOf(s), s]),
+            ),
+          }
+        : { d1Databases: { DB: "bench" }, bindings: { JWT_SECRET } }),
+    })),
   });
   try {
     const db = await mf.getD1Database("DB", "browse");
-    for (const migration of loadMigrations(resolve(ROOT, "shared/migrations"))) {
+    for (const migration of plan.migrations) {
       await db.batch(migration.statements.map((statement) => db.prepare(statement)));
     }
     const browse = (await mf.getWorker("browse")) as unknown as {
@@ -122,13 +100,13 @@ async function benchRouterOverhead(builds: Map<string, WorkerBuild>) {
     const url = "http://bench.local/api/browse/pitches?limit=5";
     const direct: number[] = [];
     const routed: number[] = [];
-    for (let i = 0; i < requests + 20; i++) {
+    for (let i = 0; i < requests + WARM_UP; i++) {
       const t0 = performance.now();
       await (await browse.fetch(url)).arrayBuffer();
       const t1 = performance.now();
       await (await mf.dispatchFetch(url)).arrayBuffer();
       const t2 = performance.now();
-      if (i >= 20) {
+      if (i >= WARM_UP) {
         direct.push(t1 - t0);
         routed.push(t2 - t1);
       }
@@ -144,68 +122,71 @@ async function benchRouterOverhead(builds: Map<string, WorkerBuild>) {
   }
 }
 
-const budgets = loadBudgets(resolve(ROOT, "bundle-budgets.json"));
-const build = await benchBuild();
-const sizes = [...build.builds.values()].map((b) => ({
-  worker: b.name,
-  bytes: b.bytes,
-  gzipBytes: b.gzipBytes,
-  budgetGzipBytes: budgets[b.name]?.maxGzipBytes ?? null,
-}));
-const EMPTY_WORKER = "export default { fetch() { return new Response(null, { status: 404 }) } }";
-const startups: { worker: string; ms: number }[] = [
-  { worker: "(empty)", ms: await benchStartup(EMPTY_WORKER) },
-];
-for (const name of [...SERVICE_NAMES, "monolith"] as const) {
-  const workerBuild = build.builds.get(name);
-  if (workerBuild) startups.push({ worker: name, ms: await benchStartup(workerBuild.code) });
-}
-const overhead = await benchRouterOverhead(build.builds);
-
-// The targets the issues set; a miss makes the run fail so it cannot go unnoticed.
-const ROUTER_MAX_GZIP = 12 * 1024;
-const SERVICE_MAX_GZIP = 60 * 1024;
-const targets = [
-  { what: "esbuild, all workers, under 1 s", met: build.medianMs < 1000 },
-  {
-    what: "router at most 12 KB gzip",
-    met: sizes.every((s) => s.worker !== "router" || s.gzipBytes <= ROUTER_MAX_GZIP),
-  },
-  {
-    what: "each service at most 60 KB gzip",
-    met: sizes.every(
-      (s) => s.worker === "router" || s.worker === "monolith" || s.gzipBytes <= SERVICE_MAX_GZIP,
-    ),
-  },
-  {
-    what: "router adds under 2 ms at the median",
-    met: overhead.routedP50 - overhead.directP50 < 2,
-  },
-];
-const result = { buildAllMs: build.medianMs, sizes, startups, overhead, targets, runs, requests };
-
-if (flags.json) {
-  console.log(JSON.stringify(result, null, 2));
-} else {
-  console.log(
-    `esbuild, all ${build.builds.size} workers in parallel: ${build.medianMs.toFixed(0)} ms (median of ${runs})\n`,
-  );
-  console.log("worker       bytes      gzip       gzip budget");
-  for (const s of sizes) {
-    console.log(
-      `${s.worker.padEnd(12)} ${formatBytes(s.bytes).padEnd(10)} ${formatBytes(s.gzipBytes).padEnd(10)} ${s.budgetGzipBytes ? formatBytes(s.budgetGzipBytes) : "-"}`,
-    );
+await runCommand(COMMAND, async (flags) => {
+  const runs = integerFlag(flags.runs, "runs", { min: 1, max: 50, fallback: 5 });
+  const requests = integerFlag(flags.requests, "requests", { min: 10, max: 5000, fallback: 300 });
+  // The program's own plan: the builds, budgets and router CONFIG a deploy of staging would use.
+  const file = readStackFile(ROOT, "staging");
+  const plan = await planPlatform({
+    config: offlineConfig(file.text, file.source),
+    stack: file.stack,
+    root: ROOT,
+    source: file.source,
+  });
+  const specs = plan.workers.map((worker) => worker.spec);
+  const buildAllMs = await median(runs, () => buildWorkers(specs, ROOT));
+  const sizes = plan.workers.map(({ spec, build, budget }) => ({
+    worker: spec.name,
+    bytes: build.bytes,
+    gzipBytes: build.gzipBytes,
+    budget: budget.budget,
+  }));
+  const EMPTY_WORKER = "export default { fetch() { return new Response(null, { status: 404 }) } }";
+  const startups = [{ worker: "(empty)", ms: await median(runs, () => startup(EMPTY_WORKER)) }];
+  for (const { spec, build } of plan.workers) {
+    if (spec.kind !== "router") {
+      startups.push({ worker: spec.name, ms: await median(runs, () => startup(build.code)) });
+    }
   }
-  console.log(`\nworkerd start-up to first answer (median of ${runs}):`);
-  for (const s of startups) console.log(`  ${s.worker.padEnd(12)} ${s.ms.toFixed(0)} ms`);
-  console.log(`\nGET /api/browse/pitches over ${requests} requests (after 20 warm-up):`);
-  console.log(
-    `  browse directly   p50 ${overhead.directP50.toFixed(2)} ms  p95 ${overhead.directP95.toFixed(2)} ms`,
-  );
-  console.log(
-    `  through router    p50 ${overhead.routedP50.toFixed(2)} ms  p95 ${overhead.routedP95.toFixed(2)} ms`,
-  );
-  console.log("\ntargets:");
-  for (const target of targets) console.log(`  ${target.met ? "✓" : "✗"} ${target.what}`);
-}
-if (targets.some((target) => !target.met)) process.exitCode = 1;
+  const overhead = await benchRouterOverhead(plan, requests);
+
+  // The targets the issues set; a miss makes the run fail so it cannot go unnoticed.
+  const targets = [
+    { what: "esbuild, all workers, under 1 s", met: buildAllMs < 1000 },
+    {
+      what: "every worker within its budget in bundle-budgets.json",
+      met: sizes.every((s) => s.bytes <= s.budget.maxBytes && s.gzipBytes <= s.budget.maxGzipBytes),
+    },
+    {
+      what: "router adds under 2 ms at the median",
+      met: overhead.routedP50 - overhead.directP50 < 2,
+    },
+  ];
+  const result = { buildAllMs, sizes, startups, overhead, targets, runs, requests };
+
+  if (flags.json) {
+    console.log(JSON.stringify(result, null, 2));
+  } else {
+    console.log(
+      `esbuild, all ${specs.length} workers in parallel: ${buildAllMs.toFixed(0)} ms (median of ${runs})\n`,
+    );
+    console.log("worker       bytes      gzip       gzip budget");
+    for (const s of sizes) {
+      console.log(
+        `${s.worker.padEnd(12)} ${formatBytes(s.bytes).padEnd(10)} ${formatBytes(s.gzipBytes).padEnd(10)} ${formatBytes(s.budget.maxGzipBytes)}`,
+      );
+    }
+    console.log(`\nworkerd start-up to first answer (median of ${runs}):`);
+    for (const s of startups) console.log(`  ${s.worker.padEnd(12)} ${s.ms.toFixed(0)} ms`);
+    console.log(`\nGET /api/browse/pitches over ${requests} requests (after ${WARM_UP} warm-up):`);
+    console.log(
+      `  browse directly   p50 ${overhead.directP50.toFixed(2)} ms  p95 ${overhead.directP95.toFixed(2)} ms`,
+    );
+    console.log(
+      `  through router    p50 ${overhead.routedP50.toFixed(2)} ms  p95 ${overhead.routedP95.toFixed(2)} ms`,
+    );
+    console.log("\ntargets:");
+    for (const target of targets) console.log(`  ${target.met ? "✓" : "✗"} ${target.what}`);
+  }
+  return targets.every((target) => target.met) ? 0 : 1;
+});

@@ -1,10 +1,20 @@
 // The smoke test against a fake platform: the route steps must fail when a prefix answers 5xx or
 // only the monolith's fallback answered, since that is a broken service the smoke run must report.
+// And the flags of smoke, seed and bench: --help with examples, exit 2 naming a wrong flag.
 
+import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { runSmoke } from "./smoke.ts";
+
+// Plus a prefix the monolith never served (blueSide: false): the monolith answering it is wrong.
+vi.mock("../infra/topology.ts", async (importOriginal) => {
+  const topology = await importOriginal<typeof import("../infra/topology.ts")>();
+  const fresh = { prefix: "/api/fresh", target: "analytics", blueSide: false } as const;
+  return { ...topology, routeTable: () => [...topology.routeTable(), fresh] };
+});
 
 const PITCH_ID = "00000000-0000-4000-8000-000000000001";
 const OFFER_ID = "00000000-0000-4000-8000-000000000002";
@@ -19,6 +29,7 @@ const PREFIX_ANSWERS: Record<string, [number, string]> = {
   "/api/analytics": [500, "analytics"],
   "/api/nda": [404, "monolith"],
   "/api/messages": [200, "monolith"],
+  "/api/fresh": [404, "monolith"],
 };
 
 /** Answers the smoke flow as a healthy platform would, and each prefix as PREFIX_ANSWERS says. */
@@ -71,10 +82,45 @@ describe("runSmoke route steps", () => {
       ["route /api/analytics", false, 500],
       ["route /api/nda", true, 404],
       ["route /api/messages", true, 200],
+      ["route /api/fresh", false, 404],
     ]);
     expect(result.steps.filter((step) => !step.name.startsWith("route ")).every((s) => s.ok)).toBe(
       true,
     );
     expect(result.ok).toBe(false);
   });
+});
+
+/** Runs `tools/<script>.ts` as npm would; never reaches a network (only flag errors and --help). */
+function run(script: string, args: string[]) {
+  return new Promise<{ code: unknown; stdout: string; stderr: string }>((done) => {
+    execFile(
+      process.execPath,
+      ["--import", "tsx", `tools/${script}.ts`, ...args],
+      { cwd: resolve(import.meta.dirname, ".."), timeout: 20_000 },
+      (error, stdout, stderr) => done({ code: error ? error.code : 0, stdout, stderr }),
+    );
+  });
+}
+
+describe("smoke, seed and bench flags", () => {
+  it.each([
+    ["smoke", ["--url", "http://127.0.0.1:8787", "--stack", "staging"], "--url and --stack"],
+    ["smoke", ["--timeout", "5"], "--timeout"],
+    ["seed", ["--bogus"], "--bogus"],
+    ["seed", ["--stack", "nope"], "--stack nope"],
+    ["bench", ["--runs", "0"], "--runs"],
+  ])(
+    "%s: --help shows examples (exit 0); %j is a usage error (exit 2)",
+    async (script, bad, named) => {
+      const help = await run(script, ["--help"]);
+      expect(help.code).toBe(0);
+      expect(help.stdout).toContain("examples:");
+      // bench's help must not run the benchmark.
+      expect(help.stdout).not.toContain("targets:");
+      const wrong = await run(script, bad);
+      expect(wrong.code).toBe(2);
+      expect(wrong.stderr).toContain(named);
+    },
+  );
 });

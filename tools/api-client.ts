@@ -1,7 +1,38 @@
-// A small JSON client for the platform's public API (docs/api.md), used by the seed and smoke
-// scripts. Only fetch, with a timeout on every request, so it works against any https URL too.
+// A small JSON client for the platform's public API (docs/api.md), used by seed, smoke and the local
+// platform, and the `--url`/`--stack` flags that name which platform. Only fetch, with a timeout.
 
-import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../../shared/identity.ts";
+import { resolve } from "node:path";
+import { COMMON_FLAGS, UsageError, urlFlag } from "../cli/args.ts";
+import { offlineConfig, readStackFile } from "../cli/stack-file.ts";
+import { PROJECT } from "../infra/config.ts";
+import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../shared/identity.ts";
+
+const ROOT = resolve(import.meta.dirname, "..");
+const LOCAL_URL = "http://127.0.0.1:8787";
+
+/** How smoke and seed are pointed at a platform: a URL, or a deployed stack by name. */
+export const TARGET_FLAGS = {
+  url: {
+    ...COMMON_FLAGS.url,
+    help: `a running platform, local or deployed (default ${LOCAL_URL})`,
+  },
+  stack: {
+    ...COMMON_FLAGS.stack,
+    help: "a deployed stack: https://<platform:hostname> of its file",
+  },
+} as const;
+
+/** The base URL `--url` or `--stack` names (not both); the local platform when neither. */
+export function targetUrl(flags: { url?: string | undefined; stack?: string | undefined }): string {
+  if (flags.url !== undefined && flags.stack !== undefined) {
+    throw new UsageError("--url and --stack both name the platform; give one of them");
+  }
+  if (flags.stack === undefined) return urlFlag(flags.url ?? LOCAL_URL);
+  const file = readStackFile(ROOT, flags.stack);
+  const hostname = offlineConfig(file.text, file.source)[`${PROJECT}:hostname`];
+  if (typeof hostname !== "string") throw new Error(`${file.source} has no ${PROJECT}:hostname`);
+  return `https://${hostname}`;
+}
 
 export interface ApiAnswer<T = unknown> {
   status: number;
@@ -83,23 +114,18 @@ export function errorOf(answer: ApiAnswer): string {
   return answer.text.slice(0, 200) || "(empty body)";
 }
 
+/** fetch's own errors say only "fetch failed"; the cause says why (refused, DNS, timeout). */
+export function describeFetchError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.name === "TimeoutError") return "no answer within the timeout";
+  const cause = error.cause as { code?: string; message?: string } | undefined;
+  const hint = cause?.code === "ECONNREFUSED" ? "; is the platform running? (npm start)" : "";
+  return cause ? `${error.message}: ${cause.code ?? cause.message}${hint}` : error.message;
+}
+
 /** Session answer of register and login. */
 export interface Session {
   token: string;
   expiresAt: string;
   user: { id: string; email: string; name: string; role: string; createdAt: string };
-}
-
-/** Parses a `--url` value: an http(s) URL without path beyond `/`. */
-export function parseBaseUrl(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new Error(`--url must be a URL like http://127.0.0.1:8787, got ${JSON.stringify(raw)}`);
-  }
-  if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new Error(`--url must start with http:// or https://, got ${JSON.stringify(raw)}`);
-  }
-  return url.origin + url.pathname.replace(/\/+$/, "");
 }
