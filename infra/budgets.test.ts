@@ -5,7 +5,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { WORKER_NAMES, type WorkerName } from "../shared/workers.ts";
+import { isServiceName, WORKER_NAMES, type WorkerName } from "../shared/workers.ts";
 import {
   BudgetError,
   type Budgets,
@@ -14,6 +14,7 @@ import {
   largestInputs,
   loadBudgets,
   parseBudgets,
+  SERVICE_DEFAULT,
 } from "./budgets.ts";
 import type { WorkerBuild } from "./build.ts";
 
@@ -62,15 +63,28 @@ function problemsOf(run: () => unknown): string[] {
 const budgets: Budgets = { investor: { maxBytes: 200_000, maxGzipBytes: 51_200 } };
 
 describe("the budgets file", () => {
-  it("covers every worker this repo builds", () => {
-    expect(Object.keys(loadBudgets(join(ROOT, "bundle-budgets.json"))).sort()).toEqual(
-      [...WORKER_NAMES].sort(),
-    );
+  it("covers every worker this repo builds: the router, the monolith, and services by default", () => {
+    const budgets = loadBudgets(join(ROOT, "bundle-budgets.json"));
+    for (const name of WORKER_NAMES) {
+      const own = budgets[name] ?? (isServiceName(name) ? budgets[SERVICE_DEFAULT] : undefined);
+      expect(own, name).toBeDefined();
+    }
+  });
+
+  it("gives a service without a line of its own the services' default", () => {
+    const build = fakeBuild("creator", { bytes: 1, gzipBytes: 1 });
+    const lines = checkBudgets([build], { [SERVICE_DEFAULT]: { maxBytes: 10, maxGzipBytes: 10 } });
+    expect(lines[0]?.budget).toEqual({ maxBytes: 10, maxGzipBytes: 10 });
+    expect(() =>
+      checkBudgets([fakeBuild("router", { bytes: 1, gzipBytes: 1 })], {
+        [SERVICE_DEFAULT]: { maxBytes: 10, maxGzipBytes: 10 },
+      }),
+    ).toThrow('worker "router" has no budget');
   });
 
   it("rejects a worker that does not exist, naming the known ones", () => {
     expect(problemsOf(() => parseBudgets({ payments: { maxBytes: 1, maxGzipBytes: 1 } }))).toEqual([
-      'bundle-budgets.json: "payments" is not a worker; expected one of router, auth, creator, investor, production, browse, analytics, monolith',
+      `bundle-budgets.json: "payments" is not a worker; expected one of ${WORKER_NAMES.join(", ")} or "$service" (the default of every service)`,
     ]);
   });
 
@@ -100,7 +114,7 @@ describe("checkBudgets", () => {
   it("fails a worker without a budget, saying what to add", () => {
     const build = fakeBuild("creator", { bytes: 1, gzipBytes: 1 });
     expect(problemsOf(() => checkBudgets([build], budgets))).toEqual([
-      'worker "creator" has no budget; add "creator": { "maxBytes": ..., "maxGzipBytes": ... } to bundle-budgets.json',
+      'worker "creator" has no budget; add "creator": { "maxBytes": ..., "maxGzipBytes": ... } to bundle-budgets.json (or a "$service" default for services)',
     ]);
   });
 

@@ -3,7 +3,7 @@
 
 import { readFileSync } from "node:fs";
 import * as z from "zod";
-import { isWorkerName, WORKER_NAMES, type WorkerName } from "../shared/workers.ts";
+import { isServiceName, isWorkerName, WORKER_NAMES, type WorkerName } from "../shared/workers.ts";
 import type { WorkerBuild } from "./build.ts";
 
 /** Cloudflare's own ceiling for one Worker, uncompressed (paid plan). */
@@ -16,7 +16,10 @@ export interface Budget {
   maxGzipBytes: number;
 }
 
-export type Budgets = Partial<Record<WorkerName, Budget>>;
+/** The key of the budget every service gets unless it has one of its own. */
+export const SERVICE_DEFAULT = "$service";
+
+export type Budgets = Partial<Record<WorkerName | typeof SERVICE_DEFAULT, Budget>>;
 
 const budgetSchema = z.strictObject({
   maxBytes: z.number().int().positive(),
@@ -44,9 +47,9 @@ export function parseBudgets(raw: unknown, source = "bundle-budgets.json"): Budg
   const budgets: Budgets = {};
   for (const [name, value] of Object.entries(raw)) {
     if (name === "$comment") continue;
-    if (!isWorkerName(name)) {
+    if (name !== SERVICE_DEFAULT && !isWorkerName(name)) {
       problems.push(
-        `${source}: "${name}" is not a worker; expected one of ${WORKER_NAMES.join(", ")}`,
+        `${source}: "${name}" is not a worker; expected one of ${WORKER_NAMES.join(", ")} or "${SERVICE_DEFAULT}" (the default of every service)`,
       );
       continue;
     }
@@ -81,10 +84,11 @@ export function checkBudgets(builds: Iterable<WorkerBuild>, budgets: Budgets): B
   const problems: string[] = [];
   const lines: BudgetLine[] = [];
   for (const build of builds) {
-    const budget = budgets[build.name];
+    const budget =
+      budgets[build.name] ?? (isServiceName(build.name) ? budgets[SERVICE_DEFAULT] : undefined);
     if (!budget) {
       problems.push(
-        `worker "${build.name}" has no budget; add "${build.name}": { "maxBytes": ..., "maxGzipBytes": ... } to bundle-budgets.json`,
+        `worker "${build.name}" has no budget; add "${build.name}": { "maxBytes": ..., "maxGzipBytes": ... } to bundle-budgets.json${isServiceName(build.name) ? ` (or a "${SERVICE_DEFAULT}" default for services)` : ""}`,
       );
       continue;
     }
