@@ -75,7 +75,7 @@ function sourceFiles(root: string, dir: string): string[] {
 const isTest = (file: string) => file.endsWith(".test.ts");
 
 /** Every violation of the import rules under `root`, as `file:line: what is wrong`. */
-export function importRuleViolations(root: string, planning = PLANNING): string[] {
+function importRuleViolations(root: string, planning = PLANNING): string[] {
   const violations: string[] = [];
   const at = (i: ImportLine, why: string) =>
     violations.push(`${i.file}:${i.line}: imports "${i.specifier}": ${why}`);
