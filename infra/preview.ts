@@ -77,12 +77,6 @@ export async function runUnderMocks<T>(
   return run;
 }
 
-/** The platform of a preview, or its error thrown. */
-export function platformOf(preview: Preview): Platform {
-  if (preview.platform) return preview.platform;
-  throw preview.error;
-}
-
 /** Whether Pulumi marks `value` secret: a preview shows `[secret]` instead of it. */
 export function isSecret(value: unknown): boolean {
   return pulumi.runtime.isRpcSecret(value);

@@ -59,6 +59,7 @@ export async function offlinePlanOfText(
 }
 
 const SCRIPT_TYPE = "cloudflare:index/workersScript:WorkersScript";
+const SUBDOMAIN_TYPE = "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain";
 
 export function offlinePlanOf(
   plan: PlatformPlan,
@@ -67,6 +68,12 @@ export function offlinePlanOf(
   const custom = resources.filter((r) => r.custom);
   const scripts = new Map(
     custom.filter((r) => r.type === SCRIPT_TYPE).map((r) => [r.inputs.scriptName, r]),
+  );
+  // A switch's scriptName is the script's output, which the mocks echo back as the name.
+  const workersDev = new Map(
+    custom
+      .filter((r) => r.type === SUBDOMAIN_TYPE)
+      .map((r) => [r.inputs.scriptName, r.inputs.enabled === true]),
   );
   const route =
     plan.endpoint.kind === "customDomain"
@@ -87,7 +94,9 @@ export function offlinePlanOf(
       ...(worker.spec.kind === "router"
         ? { config: plan.routerConfig as unknown as Record<string, unknown>, route }
         : {}),
-      workersDev: false,
+      ...(workersDev.has(worker.scriptName)
+        ? { workersDev: workersDev.get(worker.scriptName) as boolean }
+        : {}),
       compatibilityDate: worker.settings.compatibilityDate,
     })),
     rollout: { ...plan.config.rollout },

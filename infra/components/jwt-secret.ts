@@ -3,7 +3,6 @@
 
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import type { SecretsStoreRef } from "../bindings.ts";
 
 export const JWT_SECRET_TYPE = "platform:cloudflare:JwtSecret";
 
@@ -19,8 +18,6 @@ export interface JwtSecretArgs {
 }
 
 export class JwtSecret extends pulumi.ComponentResource {
-  /** What a `secrets_store_secret` binding needs; plain, it holds no key material. */
-  readonly binding: SecretsStoreRef;
   /** The stored value, as a secret output. */
   readonly value: pulumi.Output<string>;
 
@@ -42,7 +39,6 @@ export class JwtSecret extends pulumi.ComponentResource {
       );
 
     const secret = createSecret();
-    this.binding = { storeId: args.storeId, secretName: args.secretName };
     this.value = secret.value;
     this.registerOutputs({ secretName: secret.name });
   }
