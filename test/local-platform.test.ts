@@ -9,6 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { WORKER_NAMES } from "../shared/workers.ts";
+import { freePort } from "./support/ports.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const START_TIMEOUT_MS = 90_000;
@@ -27,14 +28,6 @@ function tempState(): string {
   const dir = mkdtempSync(join(tmpdir(), "platform-e2e-"));
   stateDirs.push(dir);
   return dir;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 function scriptArgs(script: string, args: string[]): string[] {

@@ -3,7 +3,6 @@
 // a reload that workerd refuses keeps the last good version, and a taken port is refused.
 
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,6 +10,7 @@ import type { WorkerBuild } from "../../infra/build.ts";
 import { loadMigrations } from "../../infra/migrations/files.ts";
 import type { PlatformPlan } from "../../infra/plan.ts";
 import { WORKER_NAMES, type WorkerName } from "../../shared/workers.ts";
+import { freePort } from "../../test/support/ports.ts";
 import { assertPortFree, PortInUseError, type RunningPlatform, startPlatform } from "./platform.ts";
 import { stateLayout } from "./state.ts";
 import { localPlan } from "./test-plan.ts";
@@ -57,14 +57,6 @@ function builds(overrides: Partial<Record<WorkerName, string>> = {}): Map<Worker
       },
     ]),
   );
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
-  const { port } = server.address() as { port: number };
-  await new Promise((done) => server.close(done));
-  return port;
 }
 
 const info: string[] = [];
