@@ -58,6 +58,35 @@ const workerOverrides = z.strictObject({
   compatibilityDate: compatibilityDate().optional(),
   compatibilityFlags: z.array(z.string().min(1)).optional(),
   observability: observabilitySchema.optional(),
+  /** Time the router allows this worker for its response headers (router-called workers). */
+  deadlineMs: z
+    .preprocess(
+      integerFromText,
+      z
+        .number({ error: "must be an integer 100-600000 (milliseconds)" })
+        .int()
+        .min(100)
+        .max(600_000),
+    )
+    .optional(),
+  /** Failures in a row after which safe requests skip this service (services with a blue side). */
+  skipAfterFailures: z
+    .preprocess(
+      integerFromText,
+      z.number({ error: "must be an integer 1-1000" }).int().min(1).max(1000),
+    )
+    .optional(),
+  /** How long safe requests skip it before one probes it again (services with a blue side). */
+  skipForMs: z
+    .preprocess(
+      integerFromText,
+      z
+        .number({ error: "must be an integer 1000-3600000 (milliseconds)" })
+        .int()
+        .min(1000)
+        .max(3_600_000),
+    )
+    .optional(),
   /** Extra path prefixes this service serves (e.g. a legacy alias); services only. */
   pathPrefixes: z
     .array(matching(PATH_PREFIX, 'must be a path like "/api/name" (lowercase, no trailing slash)'))

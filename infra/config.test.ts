@@ -2,6 +2,7 @@
 // own exact problem (the program tests check that none of them registers a resource).
 
 import { describe, expect, it } from "vitest";
+import { SERVICE_NAMES } from "../shared/workers.ts";
 import {
   BAD_CONFIGS,
   stackConfig,
@@ -9,6 +10,7 @@ import {
   withChange,
 } from "../test/support/stack-configs.ts";
 import { ConfigError, parseStackConfig, type StackConfig } from "./config.ts";
+import { routerConfigFor } from "./topology.ts";
 
 const parse = (raw: Record<string, unknown>, stack = "staging"): StackConfig =>
   parseStackConfig(raw, { stack });
@@ -144,6 +146,32 @@ describe("defaults", () => {
 
   it("ignores other namespaces (provider settings such as cloudflare:apiToken)", () => {
     expect(() => parse(stackConfig("staging", { "cloudflare:apiToken": "x" }))).not.toThrow();
+  });
+});
+
+describe("deadlines and skip", () => {
+  it("reach the router's CONFIG: stack values over the defaults, skip only where a monolith is behind", () => {
+    const config = parse(
+      stackConfig("staging", {
+        "platform:workers": {
+          investor: { deadlineMs: "2500", skipAfterFailures: 3, skipForMs: 60000 },
+          monolith: { deadlineMs: 20000 },
+        },
+      }),
+    );
+    const { upstreams } = routerConfigFor(config);
+    expect(upstreams?.investor).toEqual({
+      deadlineMs: 2500,
+      skipAfterFailures: 3,
+      skipForMs: 60000,
+    });
+    expect(upstreams?.creator).toEqual({
+      deadlineMs: 10000,
+      skipAfterFailures: 5,
+      skipForMs: 30000,
+    });
+    expect(upstreams?.monolith).toEqual({ deadlineMs: 20000 });
+    expect(Object.keys(upstreams ?? {})).toEqual([...SERVICE_NAMES, "monolith"]);
   });
 });
 

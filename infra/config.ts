@@ -242,12 +242,33 @@ function crossKeyProblems(values: Record<string, unknown>): string[] {
       problems.push(
         `${PROJECT}:workers.${name} is not a worker; expected one of ${WORKER_NAMES.join(", ")}`,
       );
-    } else if (
-      isRecord(overrides) &&
-      overrides.pathPrefixes !== undefined &&
-      !isServiceName(name)
-    ) {
-      problems.push(`${PROJECT}:workers.${name}.pathPrefixes can only be set for a service`);
+    } else if (isRecord(overrides)) {
+      problems.push(...overrideProblems(name, overrides));
+    }
+  }
+  return problems;
+}
+
+/** Settings that only some kinds of worker have. */
+function overrideProblems(name: WorkerName, overrides: Record<string, unknown>): string[] {
+  const key = (setting: string) => `${PROJECT}:workers.${name}.${setting}`;
+  const set = (setting: string) => overrides[setting] !== undefined;
+  const problems: string[] = [];
+  if (set("pathPrefixes") && !isServiceName(name)) {
+    problems.push(`${key("pathPrefixes")} can only be set for a service`);
+  }
+  if (set("deadlineMs") && name === "router") {
+    problems.push(
+      `${key("deadlineMs")} cannot be set: the router has no deadline of its own; set it on the workers it calls (workers.<service>.deadlineMs, workers.monolith.deadlineMs)`,
+    );
+  }
+  for (const setting of ["skipAfterFailures", "skipForMs"].filter(set)) {
+    if (!isServiceName(name)) {
+      problems.push(`${key(setting)} can only be set for a service (only services are skipped)`);
+    } else if (!hasBlueSide(name)) {
+      problems.push(
+        `${key(setting)} cannot be set: ${name} has no blue side, so there is no monolith to skip to`,
+      );
     }
   }
   return problems;

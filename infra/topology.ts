@@ -2,7 +2,13 @@
 // it is bound to, plus the router's CONFIG value derived from them. The resources, the local
 // platform, the budgets and the offline plan all read it.
 
-import type { PublicRoute, RouteEntry, RouterConfig } from "../shared/router-config.ts";
+import {
+  type PublicRoute,
+  type RouteEntry,
+  type RouterConfig,
+  UPSTREAM_DEFAULTS,
+  type UpstreamPolicy,
+} from "../shared/router-config.ts";
 import {
   bindingNameOf,
   hasBlueSide,
@@ -168,15 +174,36 @@ export function routerConfigFor(config: {
   rollout: Record<ServiceName, number>;
   corsOrigins: readonly string[];
   monolith?: unknown;
-  workers: Partial<Record<WorkerName, { pathPrefixes?: string[] | undefined }>>;
+  workers: Partial<Record<WorkerName, PolicyOverrides & { pathPrefixes?: string[] | undefined }>>;
 }): RouterConfig {
   const workers = workersFor(config.workers);
+  const monolith = config.monolith !== undefined;
+  const called = workers.filter((w) => w.kind === "service" || (monolith && w.kind === "monolith"));
   return {
     routes: routeTable(workers),
     rollout: { ...config.rollout },
     corsOrigins: [...config.corsOrigins],
     publicRoutes: publicRoutes(workers),
-    monolith: config.monolith !== undefined,
+    monolith,
+    upstreams: Object.fromEntries(
+      called.map((w) => {
+        const policy = upstreamPolicy(config.workers[w.name]);
+        // Only a service with a monolith behind it is ever skipped.
+        const skippable = w.kind === "service" && w.blueSide && monolith;
+        return [w.name, skippable ? policy : { deadlineMs: policy.deadlineMs }];
+      }),
+    ),
+  };
+}
+
+type PolicyOverrides = { [K in keyof UpstreamPolicy]?: number | undefined };
+
+/** A worker's deadline and skip settings, stack overrides over the defaults. */
+export function upstreamPolicy(overrides: PolicyOverrides = {}): UpstreamPolicy {
+  return {
+    deadlineMs: overrides.deadlineMs ?? UPSTREAM_DEFAULTS.deadlineMs,
+    skipAfterFailures: overrides.skipAfterFailures ?? UPSTREAM_DEFAULTS.skipAfterFailures,
+    skipForMs: overrides.skipForMs ?? UPSTREAM_DEFAULTS.skipForMs,
   };
 }
 

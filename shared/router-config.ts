@@ -20,6 +20,22 @@ export interface PublicRoute {
   path: string;
 }
 
+/** How the router treats one worker it calls (stack config `workers.<name>.*`). */
+export interface UpstreamPolicy {
+  /** Time allowed for the response headers; past it the call is aborted (bodies then stream). */
+  deadlineMs: number;
+  /** Failures in a row (throw, 5xx, timeout) after which safe requests skip the service. */
+  skipAfterFailures: number;
+  /** How long safe requests skip it before one request probes it again. */
+  skipForMs: number;
+}
+
+export const UPSTREAM_DEFAULTS: UpstreamPolicy = {
+  deadlineMs: 10_000,
+  skipAfterFailures: 5,
+  skipForMs: 30_000,
+};
+
 export interface RouterConfig {
   routes: RouteEntry[];
   /** Share (0-100) of each service's traffic served by the new service; the rest goes to the monolith. */
@@ -29,4 +45,6 @@ export interface RouterConfig {
   publicRoutes: PublicRoute[];
   /** Whether a MONOLITH binding exists (blue side and fallback). */
   monolith: boolean;
+  /** Per worker the router calls; a missing worker or field takes UPSTREAM_DEFAULTS. */
+  upstreams?: Partial<Record<RouteTarget, Partial<UpstreamPolicy>>>;
 }

@@ -33,6 +33,30 @@ export interface BadConfig {
 
 export const BAD_CONFIGS: BadConfig[] = [
   {
+    case: "deadline too short",
+    change: { "platform:workers": { investor: { deadlineMs: 50 } } },
+    problem:
+      "platform:workers.investor.deadlineMs must be an integer 100-600000 (milliseconds), got 50",
+  },
+  {
+    case: "deadline on the router",
+    change: { "platform:workers": { router: { deadlineMs: 5000 } } },
+    problem:
+      "platform:workers.router.deadlineMs cannot be set: the router has no deadline of its own; set it on the workers it calls (workers.<service>.deadlineMs, workers.monolith.deadlineMs)",
+  },
+  {
+    case: "skip settings on the monolith",
+    change: { "platform:workers": { monolith: { skipAfterFailures: 3 } } },
+    problem:
+      "platform:workers.monolith.skipAfterFailures can only be set for a service (only services are skipped)",
+  },
+  {
+    case: "skip pause too short",
+    change: { "platform:workers": { browse: { skipForMs: "10" } } },
+    problem:
+      'platform:workers.browse.skipForMs must be an integer 1000-3600000 (milliseconds), got "10"',
+  },
+  {
     case: "weight 150",
     change: { "platform:rollout": { investor: 150 } },
     problem: "platform:rollout.investor must be an integer 0-100, got 150",

@@ -6,7 +6,7 @@ import type { ServiceName } from "../../../shared/workers.ts";
 
 /** A service binding as the router uses it; tests pass plain objects with a `fetch`. */
 export interface ServiceBinding {
-  fetch(request: Request): Promise<Response>;
+  fetch(request: Request, init?: { signal?: AbortSignal }): Promise<Response>;
 }
 
 export type Bindings = {

@@ -53,6 +53,16 @@ describe("readRouterConfig", () => {
       'CONFIG.routes[0].target must be a worker name like "investor" or "monolith", got "Billing!"',
     ],
     [
+      "a deadline that is no integer",
+      testConfig({ upstreams: { investor: { deadlineMs: "10s" as never } } as never }),
+      'CONFIG.upstreams.investor.deadlineMs must be an integer 1-600000, got "10s"',
+    ],
+    [
+      "an unknown upstream setting",
+      testConfig({ upstreams: { investor: { timeout: 5 } } as never }),
+      "CONFIG.upstreams.investor.timeout is not a setting; expected deadlineMs, skipAfterFailures, skipForMs",
+    ],
+    [
       "a blue side that is not false",
       testConfig({ routes: [{ prefix: "/api/x", target: "auth", blueSide: true as never }] }),
       "CONFIG.routes[0].blueSide must be false or absent, got true",

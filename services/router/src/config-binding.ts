@@ -70,6 +70,34 @@ export function configProblem(value: unknown): string | undefined {
   if (typeof monolith !== "boolean") {
     return `CONFIG.monolith must be true or false, got ${JSON.stringify(monolith)}`;
   }
+  return upstreamsProblem(value.upstreams);
+}
+
+const POLICY_RANGES = {
+  deadlineMs: [1, 600_000],
+  skipAfterFailures: [1, 1000],
+  skipForMs: [1, 3_600_000],
+} as const;
+
+function upstreamsProblem(upstreams: unknown): string | undefined {
+  if (upstreams === undefined) return undefined;
+  if (!isObject(upstreams)) return "CONFIG.upstreams must be an object of worker names";
+  for (const [name, policy] of Object.entries(upstreams)) {
+    if (!isObject(policy)) return `CONFIG.upstreams.${name} must be an object`;
+    for (const [key, value] of Object.entries(policy)) {
+      const range = POLICY_RANGES[key as keyof typeof POLICY_RANGES];
+      if (!range) {
+        return `CONFIG.upstreams.${name}.${key} is not a setting; expected ${Object.keys(POLICY_RANGES).join(", ")}`;
+      }
+      if (
+        !Number.isInteger(value) ||
+        (value as number) < range[0] ||
+        (value as number) > range[1]
+      ) {
+        return `CONFIG.upstreams.${name}.${key} must be an integer ${range[0]}-${range[1]}, got ${JSON.stringify(value)}`;
+      }
+    }
+  }
   return undefined;
 }
 

@@ -5,12 +5,13 @@ import { Hono } from "hono/tiny";
 import { ApiError, errorBody } from "../../../shared/errors.ts";
 import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../../../shared/identity.ts";
 import { requestIdFrom } from "../../../shared/request-id.ts";
+import { type RouterConfig, UPSTREAM_DEFAULTS } from "../../../shared/router-config.ts";
 import { bindingNameOf, type RouteTarget } from "../../../shared/workers.ts";
 import { authenticate, signInRequired } from "./auth.ts";
 import type { Bindings, RouterEnv, ServiceBinding } from "./bindings.ts";
 import { readRouterConfig } from "./config-binding.ts";
 import { corsFor } from "./cors.ts";
-import { send, sendWithFallback, upstreamRequests } from "./proxy.ts";
+import { send, sendWithFallback, type Upstream, upstreamRequests } from "./proxy.ts";
 import { isPublicRoute, normalizePath, routeFor } from "./routing.ts";
 import { splitCookie, splitDecision } from "./split.ts";
 
@@ -47,7 +48,7 @@ app.all("*", async (c) => {
     throw signInRequired(method, path);
   }
   const makeRequest = upstreamRequests(c.req.raw, identity, requestId);
-  const monolith = config.monolith ? bindingOf(c.env, "monolith") : undefined;
+  const monolith = config.monolith ? upstreamOf(c.env, config, "monolith") : undefined;
   if (route.target === "monolith") {
     if (!monolith) {
       throw new ApiError(
@@ -66,7 +67,7 @@ app.all("*", async (c) => {
     ? splitDecision(service, weight, identity?.userId, c.req.header("cookie"))
     : { green: true };
   const response = split.green
-    ? await sendWithFallback(service, bindingOf(c.env, service), blue, makeRequest, requestId)
+    ? await sendWithFallback(upstreamOf(c.env, config, service), blue, makeRequest, requestId)
     : await send(blue!, makeRequest(), "monolith", requestId);
   if (split.newKey) {
     response.headers.append("set-cookie", splitCookie(split.newKey, url.protocol === "https:"));
@@ -83,6 +84,11 @@ app.onError((error, c) => {
   console.error(`[router] ${requestId} ${c.req.method} ${c.req.url}:`, error);
   return c.json(errorBody("internal_error", "The router failed; try again.", requestId), 500);
 });
+
+function upstreamOf(env: Bindings, config: RouterConfig, target: RouteTarget): Upstream {
+  const policy = { ...UPSTREAM_DEFAULTS, ...config.upstreams?.[target] };
+  return { name: target, binding: bindingOf(env, target), policy };
+}
 
 function bindingOf(env: Bindings, target: RouteTarget): ServiceBinding {
   const name = bindingNameOf(target);

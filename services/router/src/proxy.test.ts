@@ -1,10 +1,18 @@
 // Forwarding and fallback: what a worker receives, what the client gets back, and when the
 // monolith answers instead of a failing green service.
 
-import { describe, expect, it } from "vitest";
+import { beforeEach, describe, expect, it } from "vitest";
 import { ApiError } from "../../../shared/errors.ts";
-import { send, sendWithFallback, served, upstreamRequests } from "./proxy.ts";
-import { type Behaviour, fakeWorker } from "./test-env.ts";
+import { UPSTREAM_DEFAULTS, type UpstreamPolicy } from "../../../shared/router-config.ts";
+import { send, sendWithFallback, served, type Upstream, upstreamRequests } from "./proxy.ts";
+import { forgetStreaks } from "./skip.ts";
+import { type Behaviour, type FakeWorker, fakeWorker, hang } from "./test-env.ts";
+
+beforeEach(() => forgetStreaks());
+
+function upstream(worker: FakeWorker, policy: Partial<UpstreamPolicy> = {}): Upstream {
+  return { name: worker.name, binding: worker, policy: { ...UPSTREAM_DEFAULTS, ...policy } };
+}
 
 const URL_ = "https://api.example.com/api/investor/watchlist?x=1";
 const boom: Behaviour = () => {
@@ -99,9 +107,8 @@ describe("sendWithFallback", () => {
       "req-00000003",
     );
     const result = sendWithFallback(
-      "investor",
-      investor,
-      withMonolith ? monolith : undefined,
+      upstream(investor),
+      withMonolith ? upstream(monolith) : undefined,
       make,
       "req-00000003",
     );
@@ -166,7 +173,12 @@ describe("sendWithFallback", () => {
     const monolith = fakeWorker("monolith");
     const empty = incoming("OPTIONS", { body: "", headers: { "content-length": "0" } });
     const make = upstreamRequests(empty, undefined, "req-00000006");
-    const response = await sendWithFallback("investor", investor, monolith, make, "req-00000006");
+    const response = await sendWithFallback(
+      upstream(investor),
+      upstream(monolith),
+      make,
+      "req-00000006",
+    );
     expect(response.headers.get("x-served-by")).toBe("monolith-fallback");
     expect(monolith.received.map((r) => [r.method, r.url, r.body])).toEqual([
       ["OPTIONS", URL_, ""],
@@ -178,7 +190,7 @@ describe("sendWithFallback", () => {
     const monolith = fakeWorker("monolith");
     const make = upstreamRequests(incoming("OPTIONS", { body: "x" }), undefined, "req-00000005");
     const error = await rejection(
-      sendWithFallback("investor", investor, monolith, make, "req-00000005"),
+      sendWithFallback(upstream(investor), upstream(monolith), make, "req-00000005"),
     );
     expect(error.status).toBe(502);
     expect(monolith.received).toHaveLength(0);
@@ -207,7 +219,7 @@ describe("sendWithFallback", () => {
     const error = await rejection(threw.result);
     expect([error.status, error.message]).toEqual([
       502,
-      "The monolith-fallback worker failed to answer; try again shortly.",
+      "The monolith worker failed to answer; try again shortly.",
     ]);
   });
 });
@@ -215,9 +227,150 @@ describe("sendWithFallback", () => {
 describe("send", () => {
   it("turns a throw into a 502 naming the worker", async () => {
     const error = await rejection(
-      send(fakeWorker("monolith", boom), incoming("DELETE"), "monolith", "req-00000004"),
+      send(upstream(fakeWorker("monolith", boom)), incoming("DELETE"), "monolith", "req-00000004"),
     );
     expect([error.status, error.code]).toEqual([502, "upstream_unavailable"]);
     expect(error.message).toContain("The monolith worker failed to answer");
+  });
+});
+
+describe("deadlines", () => {
+  const make = (method: string) =>
+    upstreamRequests(
+      incoming(method, method === "GET" ? {} : { body: "{}" }),
+      undefined,
+      "req-00000007",
+    );
+
+  it("aborts a GET whose service misses its deadline and serves the monolith's answer", async () => {
+    const investor = fakeWorker("investor", hang);
+    const monolith = fakeWorker("monolith");
+    const started = performance.now();
+    const response = await sendWithFallback(
+      upstream(investor, { deadlineMs: 30 }),
+      upstream(monolith),
+      make("GET"),
+      "req-00000007",
+    );
+    expect(performance.now() - started).toBeLessThan(1000);
+    expect(response.headers.get("x-served-by")).toBe("monolith-fallback");
+    expect(investor.received[0]?.signal?.aborted).toBe(true);
+    expect(monolith.received).toHaveLength(1);
+  });
+
+  it("answers an unsafe request past the deadline with a 504 naming the worker, never replayed", async () => {
+    const investor = fakeWorker("investor", hang);
+    const monolith = fakeWorker("monolith");
+    const error = await rejection(
+      sendWithFallback(
+        upstream(investor, { deadlineMs: 30 }),
+        upstream(monolith),
+        make("POST"),
+        "req-00000007",
+      ),
+    );
+    expect([error.status, error.code, error.message]).toEqual([
+      504,
+      "upstream_timeout",
+      "The investor worker did not answer within 30 ms; it was not replayed, so check whether it took effect before retrying.",
+    ]);
+    expect(monolith.received).toHaveLength(0);
+  });
+
+  it("gives the monolith its own deadline, during a fallback too", async () => {
+    const error = await rejection(
+      sendWithFallback(
+        upstream(fakeWorker("investor", boom)),
+        upstream(fakeWorker("monolith", hang), { deadlineMs: 30 }),
+        make("GET"),
+        "req-00000007",
+      ),
+    );
+    expect([error.status, error.message]).toEqual([
+      504,
+      "The monolith worker did not answer within 30 ms; try again shortly.",
+    ]);
+  });
+
+  it("does not abort a call that answered in time", async () => {
+    const investor = fakeWorker("investor");
+    await send(upstream(investor, { deadlineMs: 30 }), make("GET")(), "investor", "r");
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(investor.received[0]?.signal?.aborted).toBe(false);
+  });
+});
+
+describe("skipping a service that keeps failing", () => {
+  const policy = { skipAfterFailures: 3, skipForMs: 80, deadlineMs: 1000 };
+
+  function router(green: FakeWorker) {
+    const monolith = fakeWorker("monolith");
+    const call = async (method: string) => {
+      const make = upstreamRequests(
+        incoming(method, method === "GET" ? {} : { body: "{}" }),
+        undefined,
+        "req-00000008",
+      );
+      try {
+        const response = await sendWithFallback(
+          upstream(green, policy),
+          upstream(monolith),
+          make,
+          "req-00000008",
+        );
+        return response.headers.get("x-served-by");
+      } catch (error) {
+        return (error as ApiError).status;
+      }
+    };
+    return { monolith, call };
+  }
+
+  it("sends safe requests to the monolith after N failures in a row, then probes once", async () => {
+    let healthy = false;
+    const investor = fakeWorker("investor", () =>
+      healthy ? Response.json({ ok: true }) : Response.json({}, { status: 503 }),
+    );
+    const { call } = router(investor);
+    const served = [];
+    for (let i = 0; i < 5; i++) served.push(await call("GET"));
+    expect(served).toEqual([
+      "monolith-fallback",
+      "monolith-fallback",
+      "monolith-fallback",
+      "monolith-skipped",
+      "monolith-skipped",
+    ]);
+    expect(investor.received).toHaveLength(3);
+    // Unsafe requests keep going to the service and get its answer.
+    expect(await call("POST")).toBe("investor");
+    expect(investor.received).toHaveLength(4);
+
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The probe fails: skipped again for another pause.
+    expect(await call("GET")).toBe("monolith-fallback");
+    expect(await call("GET")).toBe("monolith-skipped");
+    expect(investor.received).toHaveLength(5);
+
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    healthy = true;
+    expect(await call("GET")).toBe("investor");
+    expect(await call("GET")).toBe("investor");
+    expect(investor.received).toHaveLength(7);
+  });
+
+  it("counts throws and timeouts on any method, and an answer below 500 ends the streak", async () => {
+    let answer: Behaviour = boom;
+    const investor = fakeWorker("investor", (request, body) => answer(request, body));
+    const { call } = router(investor);
+    expect(await call("POST")).toBe(502);
+    expect(await call("DELETE")).toBe(502);
+    answer = () => Response.json({}, { status: 404 });
+    expect(await call("GET")).toBe("investor");
+    answer = boom;
+    expect(await call("PUT")).toBe(502);
+    expect(await call("GET")).toBe("monolith-fallback");
+    expect(await call("GET")).toBe("monolith-fallback");
+    expect(await call("GET")).toBe("monolith-skipped");
   });
 });

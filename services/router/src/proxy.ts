@@ -10,7 +10,9 @@ import {
   USER_ID_HEADER,
   USER_ROLE_HEADER,
 } from "../../../shared/identity.ts";
+import type { UpstreamPolicy } from "../../../shared/router-config.ts";
 import type { ServiceBinding } from "./bindings.ts";
+import { streakOf } from "./skip.ts";
 
 const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
@@ -42,45 +44,112 @@ export function upstreamRequests(
   return () => new Request(incoming, { headers, redirect: "manual" });
 }
 
-/** Sends to one worker; a throw becomes a 502 naming it. */
+/** A worker the router calls: its binding, its name in the table and how it is treated. */
+export interface Upstream {
+  name: string;
+  binding: ServiceBinding;
+  policy: UpstreamPolicy;
+}
+
+/** The worker's response headers did not come within its deadline; the call was aborted. */
+export class DeadlineExceeded extends Error {
+  constructor(
+    readonly worker: string,
+    readonly deadlineMs: number,
+  ) {
+    super(`${worker} gave no response headers within ${deadlineMs} ms`);
+    this.name = "DeadlineExceeded";
+  }
+}
+
+/**
+ * The worker's response, or a DeadlineExceeded once its deadline passes: the binding's call is
+ * aborted then (workerd cancels the callee). The race stands in case a callee ignores the abort.
+ */
+async function fetchWithin(upstream: Upstream, request: Request): Promise<Response> {
+  const { deadlineMs } = upstream.policy;
+  const abort = new AbortController();
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new DeadlineExceeded(upstream.name, deadlineMs);
+      abort.abort(error);
+      reject(error);
+    }, deadlineMs);
+  });
+  try {
+    return await Promise.race([
+      upstream.binding.fetch(request, { signal: abort.signal }),
+      deadline,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Sends to one worker; a throw becomes a 502 naming it, a missed deadline a 504. */
 export async function send(
-  binding: ServiceBinding,
+  upstream: Upstream,
   request: Request,
   servedBy: string,
   requestId: string,
 ): Promise<Response> {
   try {
-    return served(await binding.fetch(request), servedBy);
+    return served(await fetchWithin(upstream, request), servedBy);
   } catch (error) {
-    throw unavailable(servedBy, request.method, requestId, error);
+    throw failedCall(upstream.name, request.method, requestId, error);
   }
 }
 
 /**
- * Sends to a green service. A safe request without a body whose service throws or answers 5xx is
- * served by the monolith instead; anything else is never replayed, so its client sees the
- * service's own answer, or a 502 when the service threw.
+ * Sends to a green service. A safe request without a body whose service throws, answers 5xx or
+ * misses its deadline is served by the monolith instead (`monolith-fallback`), and while the
+ * service is skipped after failing again and again it goes straight there (`monolith-skipped`).
+ * Anything else is never replayed: its client sees the service's answer, a 502 or a 504.
  */
 export async function sendWithFallback(
-  service: string,
-  green: ServiceBinding,
-  monolith: ServiceBinding | undefined,
+  green: Upstream,
+  monolith: Upstream | undefined,
   makeRequest: () => Request,
   requestId: string,
 ): Promise<Response> {
   const request = makeRequest();
   const blue =
     SAFE_METHODS.includes(request.method) && request.body === null ? monolith : undefined;
+  const streak = streakOf(green.name);
+  if (blue && streak.shouldSkip(green.policy, Date.now())) {
+    return send(blue, makeRequest(), "monolith-skipped", requestId);
+  }
   let response: Response;
   try {
-    response = await green.fetch(request);
+    response = await fetchWithin(green, request);
   } catch (error) {
-    if (!blue) throw unavailable(service, request.method, requestId, error);
-    console.error(`[router] ${requestId} ${service} threw; serving the monolith's answer:`, error);
-    return send(blue, makeRequest(), "monolith-fallback", requestId);
+    streak.failed(green.policy, Date.now(), describeFailure(error));
+    if (!blue) throw failedCall(green.name, request.method, requestId, error);
+    return fallBack(green, blue, makeRequest, requestId, describeFailure(error));
   }
-  if (response.status < 500 || !blue) return served(response, service);
+  if (response.status < 500) {
+    streak.succeeded();
+    return served(response, green.name);
+  }
+  streak.failed(green.policy, Date.now(), `status ${response.status}`);
+  if (!blue) return served(response, green.name);
   await response.body?.cancel();
+  return fallBack(green, blue, makeRequest, requestId, `status ${response.status}`);
+}
+
+function fallBack(
+  green: Upstream,
+  blue: Upstream,
+  makeRequest: () => Request,
+  requestId: string,
+  reason: string,
+): Promise<Response> {
+  const counts = streakOf(green.name).counts;
+  counts.fallbacks++;
+  console.error(
+    `[router] ${requestId} ${green.name} failed (${reason}); the monolith answers instead (fallback ${counts.fallbacks} for ${green.name} since start)`,
+  );
   return send(blue, makeRequest(), "monolith-fallback", requestId);
 }
 
@@ -97,11 +166,25 @@ export function served(response: Response, servedBy: string): Response {
   return out;
 }
 
-function unavailable(name: string, method: string, requestId: string, error: unknown): ApiError {
-  console.error(`[router] ${requestId} ${method} to ${name} threw:`, error);
+function describeFailure(error: unknown): string {
+  return error instanceof DeadlineExceeded
+    ? `no response headers within ${error.deadlineMs} ms`
+    : `threw ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** The client's error for a call that failed: 504 past the deadline, else 502. */
+function failedCall(name: string, method: string, requestId: string, error: unknown): ApiError {
+  console.error(`[router] ${requestId} ${method} to ${name}: ${describeFailure(error)}`);
   const advice = SAFE_METHODS.includes(method)
     ? "try again shortly"
     : "it was not replayed, so check whether it took effect before retrying";
+  if (error instanceof DeadlineExceeded) {
+    return new ApiError(
+      504,
+      "upstream_timeout",
+      `The ${name} worker did not answer within ${error.deadlineMs} ms; ${advice}.`,
+    );
+  }
   return new ApiError(
     502,
     "upstream_unavailable",

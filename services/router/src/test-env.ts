@@ -4,6 +4,7 @@
 import type { PublicRoute, RouterConfig } from "../../../shared/router-config.ts";
 import { SERVICE_NAMES, type ServiceName, WORKERS } from "../../../shared/workers.ts";
 import type { Bindings, ServiceBinding } from "./bindings.ts";
+import { forgetStreaks } from "./skip.ts";
 
 export const SECRET = "router-test-secret-0123456789abcdef";
 export const APP_ORIGIN = "https://app.example.com";
@@ -41,6 +42,8 @@ export interface Received {
   url: string;
   headers: Headers;
   body: string;
+  /** The router's abort signal for the call (its deadline). */
+  signal: AbortSignal | undefined;
 }
 
 export type Behaviour = (request: Request, body: string) => Response | Promise<Response>;
@@ -56,9 +59,10 @@ export function fakeWorker(name: string, behaviour?: Behaviour): FakeWorker {
   return {
     name,
     received,
-    async fetch(request) {
+    async fetch(request, init) {
       const body = await request.text();
-      received.push({ method: request.method, url: request.url, headers: request.headers, body });
+      const { method, url, headers } = request;
+      received.push({ method, url, headers, body, signal: init?.signal });
       return behaviour ? behaviour(request, body) : Response.json({ worker: name });
     },
   };
@@ -69,10 +73,12 @@ export interface TestEnv {
   workers: Record<ServiceName | "monolith", FakeWorker>;
 }
 
+/** A fresh router isolate's environment: fake workers, and no failure streaks remembered. */
 export function testEnv(
   config: RouterConfig = testConfig(),
   behaviours: Partial<Record<ServiceName | "monolith", Behaviour>> = {},
 ): TestEnv {
+  forgetStreaks();
   const workers = Object.fromEntries(
     [...SERVICE_NAMES, "monolith" as const].map((name) => [
       name,
@@ -95,3 +101,6 @@ export function testEnv(
 export function jwtPart(value: unknown): string {
   return Buffer.from(JSON.stringify(value)).toString("base64url");
 }
+
+/** A worker that never answers (until the router aborts the call). */
+export const hang: Behaviour = () => new Promise<Response>(() => {});
