@@ -26,13 +26,19 @@ const WEIGHTS: Record<ServiceName, number> = {
   analytics: 100,
 };
 
-/** A stub worker that echoes what it received; green ones fail on request (`/__throw`, `/__503`). */
+/**
+ * A stub worker that echoes what it received; green ones fail on request (`/__throw`, `/__503`,
+ * `/__slow`: 5 s before answering), every one is slow on `/__all_slow`.
+ */
 function stubScript(name: string): string {
   return `export default {
   async fetch(request) {
     const path = new URL(request.url).pathname;
     if (${name !== "monolith"} && path.endsWith("/__throw")) throw new Error("stub failure");
     if (${name !== "monolith"} && path.endsWith("/__503")) return Response.json({ down: true }, { status: 503 });
+    if ((${name !== "monolith"} && path.endsWith("/__slow")) || path.endsWith("/__all_slow")) {
+      await new Promise((resolve) => setTimeout(resolve, 5000));
+    }
     const bytes = new Uint8Array(await request.arrayBuffer());
     const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
     return Response.json({
@@ -56,13 +62,17 @@ interface Echo {
   bodySha256: string;
 }
 
-async function startPlatform(rollout: Record<ServiceName, number>, withMonolith: boolean) {
+async function startPlatform(
+  rollout: Record<ServiceName, number>,
+  withMonolith: boolean,
+  workers: Parameters<typeof routerConfigFor>[0]["workers"] = {},
+) {
   const build = await buildWorker(ROUTER, ROOT);
   const config = routerConfigFor({
     rollout,
     corsOrigins: [ORIGIN],
     monolith: withMonolith ? { scriptName: "monolith", deployStandIn: true } : undefined,
-    workers: {},
+    workers,
   });
   const targets = [...SERVICE_NAMES, ...(withMonolith ? ["monolith"] : [])];
   const mf = new Miniflare({
@@ -316,6 +326,59 @@ describe("split in workerd", () => {
         side,
         null,
       ]);
+    }
+  });
+});
+
+describe("deadlines and skip in workerd", () => {
+  it("bounds every call, falls back or answers 504, then skips the failing service", async () => {
+    const slow = await startPlatform(WEIGHTS, true, {
+      analytics: { deadlineMs: 300, skipAfterFailures: 2, skipForMs: 60_000 },
+      monolith: { deadlineMs: 300 },
+    });
+    try {
+      const timed = async (path: string, init: RequestInit) => {
+        const started = performance.now();
+        const response = await slow.fetch(path, init);
+        return { response, ms: performance.now() - started };
+      };
+      const get = await timed("/api/analytics/__slow", await as("u1"));
+      expect(get.response.headers.get("x-served-by")).toBe("monolith-fallback");
+      expect(get.ms).toBeLessThan(3000);
+
+      const init = await as("u1", "investor", { "x-request-id": "wd-slow-0001" });
+      const post = await timed("/api/analytics/__slow", { method: "POST", body: "{}", ...init });
+      expect(post.ms).toBeLessThan(3000);
+      expect([post.response.status, await post.response.json()]).toEqual([
+        504,
+        {
+          error: {
+            code: "upstream_timeout",
+            message:
+              "The analytics worker did not answer within 300 ms; it was not replayed, so check whether it took effect before retrying.",
+            requestId: "wd-slow-0001",
+          },
+        },
+      ]);
+
+      const monolithOnly = await timed("/api/nda/__all_slow", await as("u1"));
+      expect(monolithOnly.response.status).toBe(504);
+      expect(monolithOnly.ms).toBeLessThan(3000);
+
+      // Two failures in a row: safe requests now skip analytics, unsafe ones still reach it.
+      const skipped = await slow.fetch("/api/analytics/events", await as("u1"));
+      expect(skipped.headers.get("x-served-by")).toBe("monolith-skipped");
+      const write = await slow.fetch("/api/analytics/events", {
+        method: "POST",
+        body: "{}",
+        ...(await as("u1")),
+      });
+      expect(write.headers.get("x-served-by")).toBe("analytics");
+      // Other services are untouched.
+      const other = await slow.fetch("/api/creator/pitches", await as("u1", "creator"));
+      expect(other.headers.get("x-served-by")).toBe("creator");
+    } finally {
+      await slow.mf.dispose();
     }
   });
 });
