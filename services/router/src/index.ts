@@ -57,7 +57,7 @@ app.all("*", async (c) => {
         `${path} is only served by the monolith, and this stack has none (CONFIG.monolith is false).`,
       );
     }
-    return send(monolith, makeRequest(), "monolith", requestId);
+    return send(monolith, makeRequest("monolith"), "monolith", requestId);
   }
   const service = route.target;
   // A service the monolith never served has no blue side: no split, no fallback.
@@ -68,7 +68,7 @@ app.all("*", async (c) => {
     : { green: true };
   const response = split.green
     ? await sendWithFallback(upstreamOf(c.env, config, service), blue, makeRequest, requestId)
-    : await send(blue!, makeRequest(), "monolith", requestId);
+    : await send(blue!, makeRequest("monolith"), "monolith", requestId);
   if (split.newKey) {
     response.headers.append("set-cookie", splitCookie(split.newKey, url.protocol === "https:"));
   }

@@ -50,7 +50,7 @@ describe("upstreamRequests", () => {
       { userId: "user-9", role: "investor" },
       "req-00000001",
     );
-    const request = make();
+    const request = make("service");
     expect([...request.headers]).toEqual([
       ["accept", "application/json"],
       ["x-pitch-user-id", "user-9"],
@@ -61,12 +61,37 @@ describe("upstreamRequests", () => {
     expect(request.redirect).toBe("manual");
   });
 
+  it("keeps the client's credentials from new services; the monolith still gets them", () => {
+    const make = upstreamRequests(
+      incoming("GET", {
+        headers: {
+          authorization: "Bearer abc",
+          cookie: "session=1; pitch_split=k",
+          "proxy-authorization": "Basic eA==",
+          accept: "application/json",
+        },
+      }),
+      { userId: "user-9", role: "investor" },
+      "req-00000001",
+    );
+    const service = make("service");
+    expect(
+      ["authorization", "cookie", "proxy-authorization"].map((h) => service.headers.has(h)),
+    ).toEqual([false, false, false]);
+    expect(service.headers.get("x-pitch-user-id")).toBe("user-9");
+    const monolith = make("monolith");
+    expect([monolith.headers.get("authorization"), monolith.headers.get("cookie")]).toEqual([
+      "Bearer abc",
+      "session=1; pitch_split=k",
+    ]);
+  });
+
   it("sends no identity for an anonymous caller, whatever the client claims", () => {
     const request = upstreamRequests(
       incoming("GET", { headers: { "x-pitch-user-id": "admin", "x-pitch-user-role": "creator" } }),
       undefined,
       "req-00000002",
-    )();
+    )("service");
     expect(request.headers.has("x-pitch-user-id")).toBe(false);
     expect(request.headers.has("x-pitch-user-role")).toBe(false);
   });
@@ -294,7 +319,7 @@ describe("deadlines", () => {
 
   it("does not abort a call that answered in time", async () => {
     const investor = fakeWorker("investor");
-    await send(upstream(investor, { deadlineMs: 30 }), make("GET")(), "investor", "r");
+    await send(upstream(investor, { deadlineMs: 30 }), make("GET")("service"), "investor", "r");
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect(investor.received[0]?.signal?.aborted).toBe(false);
   });

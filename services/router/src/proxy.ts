@@ -16,16 +16,24 @@ import { streakOf } from "./skip.ts";
 
 const SAFE_METHODS = ["GET", "HEAD", "OPTIONS"];
 
+/** The client's own credentials: the router checks them; only the old monolith still reads them. */
+const CLIENT_CREDENTIALS = ["authorization", "cookie", "proxy-authorization"];
+
+/** Who a request is made for: a new service gets the verified identity only. */
+export type MakeRequest = (to: "service" | "monolith") => Request;
+
 /**
  * Makes the request a worker receives: the client's method, URL (query and encoding as sent),
- * headers and body, except that identity headers come only from the verified token. A factory,
- * because a fallback needs a second Request and a Request can be sent once.
+ * headers and body, except that identity headers come only from the verified token, and a new
+ * service never sees the client's credentials (the monolith, which authenticates requests itself
+ * in prod, keeps them). A factory, because a fallback needs a second Request and a Request can be
+ * sent once.
  */
 export function upstreamRequests(
   incoming: Request,
   identity: Identity | undefined,
   requestId: string,
-): () => Request {
+): MakeRequest {
   const headers = new Headers(incoming.headers);
   for (const name of IDENTITY_HEADERS) headers.delete(name);
   if (identity) {
@@ -33,15 +41,23 @@ export function upstreamRequests(
     headers.set(USER_ROLE_HEADER, identity.role);
   }
   headers.set(REQUEST_ID_HEADER, requestId);
+  const serviceHeaders = new Headers(headers);
+  for (const name of CLIENT_CREDENTIALS) serviceHeaders.delete(name);
+  const headersFor = (to: "service" | "monolith") => (to === "service" ? serviceHeaders : headers);
   // Some clients send `content-length: 0` on a GET, and workerd then gives it an (empty) body.
   // An empty body is no body: sending none keeps the request replayable for the fallback.
   if (SAFE_METHODS.includes(incoming.method) && incoming.headers.get("content-length") === "0") {
     headers.delete("content-length");
-    return () =>
-      new Request(incoming.url, { method: incoming.method, headers, redirect: "manual" });
+    serviceHeaders.delete("content-length");
+    return (to) =>
+      new Request(incoming.url, {
+        method: incoming.method,
+        headers: headersFor(to),
+        redirect: "manual",
+      });
   }
   // A redirect is the client's to follow, not the router's.
-  return () => new Request(incoming, { headers, redirect: "manual" });
+  return (to) => new Request(incoming, { headers: headersFor(to), redirect: "manual" });
 }
 
 /** A worker the router calls: its binding, its name in the table and how it is treated. */
@@ -110,15 +126,15 @@ export async function send(
 export async function sendWithFallback(
   green: Upstream,
   monolith: Upstream | undefined,
-  makeRequest: () => Request,
+  makeRequest: MakeRequest,
   requestId: string,
 ): Promise<Response> {
-  const request = makeRequest();
+  const request = makeRequest("service");
   const blue =
     SAFE_METHODS.includes(request.method) && request.body === null ? monolith : undefined;
   const streak = streakOf(green.name);
   if (blue && streak.shouldSkip(green.policy, Date.now())) {
-    return send(blue, makeRequest(), "monolith-skipped", requestId);
+    return send(blue, makeRequest("monolith"), "monolith-skipped", requestId);
   }
   let response: Response;
   try {
@@ -141,7 +157,7 @@ export async function sendWithFallback(
 function fallBack(
   green: Upstream,
   blue: Upstream,
-  makeRequest: () => Request,
+  makeRequest: MakeRequest,
   requestId: string,
   reason: string,
 ): Promise<Response> {
@@ -150,7 +166,7 @@ function fallBack(
   console.error(
     `[router] ${requestId} ${green.name} failed (${reason}); the monolith answers instead (fallback ${counts.fallbacks} for ${green.name} since start)`,
   );
-  return send(blue, makeRequest(), "monolith-fallback", requestId);
+  return send(blue, makeRequest("monolith"), "monolith-fallback", requestId);
 }
 
 /**
