@@ -6,6 +6,7 @@
 import type { Hono } from "hono";
 import { createServiceApp, type ServiceEnv } from "../../../shared/http/app.ts";
 import type { ServiceName } from "../../../shared/workers.ts";
+import { liveMessages } from "./live.ts";
 import { listMessages, markRead, sendMessage } from "./messages.ts";
 import { decideNda, listNdas, requestNda } from "./ndas.ts";
 
@@ -23,6 +24,7 @@ export function monolithApp(
   app.post("/api/nda/requests/:id/sign", decideNda("signed"));
   app.post("/api/nda/requests/:id/decline", decideNda("declined"));
 
+  app.get("/api/messages/live", liveMessages);
   app.post("/api/messages", sendMessage);
   app.get("/api/messages", listMessages);
   app.post("/api/messages/:id/read", markRead);

@@ -3,6 +3,7 @@
 
 import type { Context } from "hono";
 import * as z from "zod/mini";
+import type { D1Database } from "../../../shared/d1.ts";
 import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
@@ -11,7 +12,7 @@ import { newestFirstPage, pageQueryShape } from "../../../shared/http/paging.ts"
 import { parseWith } from "../../../shared/http/validation.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
-const messageInput = z.strictObject({
+export const messageInput = z.strictObject({
   recipientId: z.uuid(),
   body: z.string().check(z.trim(), z.minLength(1), z.maxLength(5000)),
   pitchId: z.optional(z.uuid()),
@@ -35,11 +36,19 @@ const messageFromRow: RowMapper<MessageRow> = camelCaseMapper(MESSAGE_COLUMNS);
 
 export async function sendMessage(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c);
-  const input = await readJson(c, messageInput);
+  const message = await storeMessage(c.env.DB, userId, await readJson(c, messageInput));
+  return c.json({ message }, 201);
+}
+
+/** Checks and stores one message from `userId` (the HTTP route and the live channel). */
+export async function storeMessage(
+  db: D1Database,
+  userId: string,
+  input: z.infer<typeof messageInput>,
+): Promise<ReturnType<typeof messageFromRow>> {
   if (input.recipientId === userId) {
     throw new ApiError(400, "invalid_request", "body.recipientId must be someone other than you");
   }
-  const db = c.env.DB;
   const [recipient, pitch] = await db.batch([
     db.prepare("SELECT 1 AS found FROM users WHERE id = ?").bind(input.recipientId),
     db.prepare("SELECT 1 AS found FROM pitches WHERE id = ?").bind(input.pitchId ?? ""),
@@ -63,7 +72,7 @@ export async function sendMessage(c: Context<ServiceEnv>): Promise<Response> {
     .prepare(`INSERT INTO messages (${MESSAGE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)`)
     .bind(row.id, row.sender_id, row.recipient_id, row.pitch_id, row.body, row.created_at, null)
     .run();
-  return c.json({ message: messageFromRow(row) }, 201);
+  return messageFromRow(row);
 }
 
 /** Messages the caller sent or received (only those with `?with=` when given), newest first. */

@@ -76,3 +76,18 @@ export function signInRequired(method: string, path: string): ApiError {
     `${method} ${path} needs a token: sign in with POST /api/auth/login and send Authorization: Bearer <token>.`,
   );
 }
+
+/** The subprotocol entry that carries a token: browsers cannot set headers on a WebSocket. */
+export const WEBSOCKET_TOKEN_PREFIX = "bearer.";
+
+/**
+ * A WebSocket client's token as an Authorization value: `new WebSocket(url, ["pitch.v1",
+ * "bearer.<token>"])` sends it as a `Sec-WebSocket-Protocol` entry. Undefined when there is none.
+ */
+export function websocketAuthorization(protocols: string | undefined): string | undefined {
+  const entry = protocols
+    ?.split(",")
+    .map((p) => p.trim())
+    .find((p) => p.startsWith(WEBSOCKET_TOKEN_PREFIX));
+  return entry ? `Bearer ${entry.slice(WEBSOCKET_TOKEN_PREFIX.length)}` : undefined;
+}

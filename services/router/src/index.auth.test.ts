@@ -203,3 +203,51 @@ describe("identity headers sent by a client", () => {
     expect(calledWorkers(workers)).toEqual([]);
   });
 });
+
+describe("WebSocket upgrades", () => {
+  const upgrade = (protocols: string) => ({
+    headers: { upgrade: "websocket", "sec-websocket-protocol": protocols },
+  });
+
+  it("take the token from a bearer.<token> subprotocol, which the service never sees", async () => {
+    const { env, workers } = testEnv();
+    const response = await call(
+      "/api/investor/live",
+      upgrade(`pitch.v1, bearer.${await token("user-7", "investor")}`),
+      env,
+    );
+    expect(response.headers.get("x-served-by")).toBe("investor");
+    const [received] = workers.investor.received;
+    expect(received?.headers.get("x-pitch-user-id")).toBe("user-7");
+    expect(received?.headers.get("sec-websocket-protocol")).toBe("pitch.v1");
+  });
+
+  it("pass the subprotocols on to the monolith as sent", async () => {
+    const { env, workers } = testEnv();
+    const protocols = `pitch.v1, bearer.${await token("user-7", "investor")}`;
+    await call("/api/messages/live", upgrade(protocols), env);
+    const [received] = workers.monolith.received;
+    expect(received?.headers.get("x-pitch-user-id")).toBe("user-7");
+    expect(received?.headers.get("sec-websocket-protocol")).toBe(protocols);
+  });
+
+  it("refuse a bad token in the subprotocol like a bad header", async () => {
+    const { env, workers } = testEnv();
+    const response = await call("/api/messages/live", upgrade("pitch.v1, bearer.nope"), env);
+    expect(response.status).toBe(401);
+    expect(calledWorkers(workers)).toEqual([]);
+  });
+
+  it("are never replayed on the monolith when the service fails", async () => {
+    const { env, workers } = testEnv(undefined, {
+      investor: () => Response.json({}, { status: 503 }),
+    });
+    const response = await call(
+      "/api/investor/live",
+      upgrade(`bearer.${await token("user-7", "investor")}`),
+      env,
+    );
+    expect([response.status, response.headers.get("x-served-by")]).toEqual([503, "investor"]);
+    expect(workers.monolith.received).toHaveLength(0);
+  });
+});

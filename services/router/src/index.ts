@@ -7,7 +7,7 @@ import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../../../shared/identity.ts
 import { requestIdFrom } from "../../../shared/request-id.ts";
 import { type RouterConfig, UPSTREAM_DEFAULTS } from "../../../shared/router-config.ts";
 import { bindingNameOf, type RouteTarget } from "../../../shared/workers.ts";
-import { authenticate, signInRequired } from "./auth.ts";
+import { authenticate, signInRequired, websocketAuthorization } from "./auth.ts";
 import type { Bindings, RouterEnv, ServiceBinding } from "./bindings.ts";
 import { readRouterConfig } from "./config-binding.ts";
 import { corsFor } from "./cors.ts";
@@ -43,7 +43,11 @@ app.all("*", async (c) => {
   const method = c.req.method;
   const route = routeFor(path, config.routes);
   if (!route) throw new ApiError(404, "not_found", `No service serves ${path}.`);
-  const identity = await authenticate(c.req.header("authorization"), c.env.JWT_SECRET);
+  const websocket = c.req.header("upgrade")?.toLowerCase() === "websocket";
+  const authorization =
+    c.req.header("authorization") ??
+    (websocket ? websocketAuthorization(c.req.header("sec-websocket-protocol")) : undefined);
+  const identity = await authenticate(authorization, c.env.JWT_SECRET);
   if (!identity && !isPublicRoute(method, path, config.publicRoutes)) {
     throw signInRequired(method, path);
   }

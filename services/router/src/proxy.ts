@@ -11,6 +11,7 @@ import {
   USER_ROLE_HEADER,
 } from "../../../shared/identity.ts";
 import type { UpstreamPolicy } from "../../../shared/router-config.ts";
+import { WEBSOCKET_TOKEN_PREFIX } from "./auth.ts";
 import type { ServiceBinding } from "./bindings.ts";
 import { streakOf } from "./skip.ts";
 
@@ -43,6 +44,13 @@ export function upstreamRequests(
   headers.set(REQUEST_ID_HEADER, requestId);
   const serviceHeaders = new Headers(headers);
   for (const name of CLIENT_CREDENTIALS) serviceHeaders.delete(name);
+  const protocols = headers
+    .get("sec-websocket-protocol")
+    ?.split(",")
+    .map((p) => p.trim())
+    .filter((p) => !p.startsWith(WEBSOCKET_TOKEN_PREFIX));
+  if (protocols?.length) serviceHeaders.set("sec-websocket-protocol", protocols.join(", "));
+  else serviceHeaders.delete("sec-websocket-protocol");
   const headersFor = (to: "service" | "monolith") => (to === "service" ? serviceHeaders : headers);
   // Some clients send `content-length: 0` on a GET, and workerd then gives it an (empty) body.
   // An empty body is no body: sending none keeps the request replayable for the fallback.
@@ -130,8 +138,12 @@ export async function sendWithFallback(
   requestId: string,
 ): Promise<Response> {
   const request = makeRequest("service");
-  const blue =
-    SAFE_METHODS.includes(request.method) && request.body === null ? monolith : undefined;
+  // A WebSocket upgrade is a GET without a body, but opens a session: never sent twice.
+  const replayable =
+    SAFE_METHODS.includes(request.method) &&
+    request.body === null &&
+    !request.headers.has("upgrade");
+  const blue = replayable ? monolith : undefined;
   const streak = streakOf(green.name);
   if (blue && streak.shouldSkip(green.policy, Date.now())) {
     return send(blue, makeRequest("monolith"), "monolith-skipped", requestId);
