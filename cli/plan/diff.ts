@@ -2,6 +2,7 @@
 // "router: rollout.investor 25 → 50", "investor: code changed, +1.2 KB gzip".
 
 import { formatBytes } from "../../infra/budgets.ts";
+import { isRecord } from "../stack-file.ts";
 import type { OfflinePlan, PlannedWorkerView } from "./view.ts";
 
 export interface PlanChange {
@@ -11,62 +12,87 @@ export interface PlanChange {
   text: string;
 }
 
-export function diffPlans(base: OfflinePlan, head: OfflinePlan): PlanChange[] {
+/** Compared as workers and migrations, so left out of the other resources. */
+const WORKER_TYPES = new Set(["WorkersScript", "D1Migrations"]);
+
+/** From base to head; without a base plan (an older commit without one), everything is new. */
+export function diffPlans(basePlan: OfflinePlan | undefined, head: OfflinePlan): PlanChange[] {
+  const base = basePlan ?? { ...head, workers: [], migrations: [], resources: [] };
+  const others = (plan: OfflinePlan) => plan.resources.filter((r) => !WORKER_TYPES.has(r.type));
+  return [
+    ...keyedChanges(base.workers, head.workers, {
+      key: (w) => w.name,
+      subject: (w) => w.name,
+      add: (w) => `new worker ${w.scriptName}, ${formatBytes(w.gzipBytes)} gzip`,
+      change: workerChanges,
+      remove: (w) => `worker ${w.scriptName} removed`,
+    }),
+    // A removed migration file is not reported.
+    ...keyedChanges(base.migrations, head.migrations, {
+      key: (m) => m.name,
+      subject: () => "migrations",
+      add: (m) => `+${m.name}`,
+      change: (was, now) =>
+        was.sha256 === now.sha256
+          ? []
+          : [
+              `${now.name} changed; an applied migration must not change, so \`pulumi up\` will refuse it`,
+            ],
+    }),
+    ...keyedChanges(others(base), others(head), {
+      key: (r) => `${r.type} ${r.name}`,
+      subject: (r) => r.type,
+      add: (r) => `+${r.name} (${r.detail})`,
+      change: (was, now) =>
+        was.detail === now.detail ? [] : [`${now.name}: ${was.detail} → ${now.detail}`],
+      remove: (r) => `-${r.name}`,
+    }),
+  ];
+}
+
+/** Head's items in order (added or changed), then those only base has (removed). */
+function keyedChanges<T>(
+  base: readonly T[],
+  head: readonly T[],
+  spec: {
+    key(item: T): string;
+    subject(item: T): string;
+    add(item: T): string;
+    change(was: T, now: T): string[];
+    remove?(item: T): string;
+  },
+): PlanChange[] {
+  const before = new Map(base.map((item) => [spec.key(item), item]));
+  const after = new Map(head.map((item) => [spec.key(item), item]));
   const changes: PlanChange[] = [];
-  const baseWorkers = new Map(base.workers.map((w) => [w.name, w]));
-  const headWorkers = new Map(head.workers.map((w) => [w.name, w]));
-  for (const worker of head.workers) {
-    const before = baseWorkers.get(worker.name);
-    if (!before) {
-      changes.push({
-        subject: worker.name,
-        kind: "add",
-        text: `new worker ${worker.scriptName}, ${formatBytes(worker.gzipBytes)} gzip`,
-      });
-      continue;
-    }
-    for (const text of workerChanges(before, worker)) {
-      changes.push({ subject: worker.name, kind: "change", text });
+  const push = (item: T, kind: PlanChange["kind"], text: string) =>
+    changes.push({ subject: spec.subject(item), kind, text });
+  for (const [key, now] of after) {
+    const was = before.get(key);
+    for (const text of was ? spec.change(was, now) : [spec.add(now)]) {
+      push(now, was ? "change" : "add", text);
     }
   }
-  for (const worker of base.workers) {
-    if (!headWorkers.has(worker.name)) {
-      changes.push({
-        subject: worker.name,
-        kind: "remove",
-        text: `worker ${worker.scriptName} removed`,
-      });
-    }
+  for (const [key, was] of before) {
+    if (!after.has(key) && spec.remove) push(was, "remove", spec.remove(was));
   }
-  changes.push(...migrationChanges(base, head));
-  changes.push(...otherResourceChanges(base, head));
   return changes;
 }
 
 function workerChanges(before: PlannedWorkerView, after: PlannedWorkerView): string[] {
-  const texts: string[] = [];
-  if (before.sha256 !== after.sha256) {
-    texts.push(`code changed, ${signedBytes(after.gzipBytes - before.gzipBytes)} gzip`);
-  }
-  texts.push(...configChanges(before.config, after.config));
-  const bindingsBefore = new Set(before.bindings);
-  const bindingsAfter = new Set(after.bindings);
-  const added = after.bindings.filter((b) => !bindingsBefore.has(b));
-  const removed = before.bindings.filter((b) => !bindingsAfter.has(b));
-  if (added.length || removed.length) {
-    texts.push(
-      `bindings ${[...added.map((b) => `+${b}`), ...removed.map((b) => `-${b}`)].join(", ")}`,
-    );
-  } else if (before.bindings.join("\n") !== after.bindings.join("\n")) {
-    texts.push("bindings reordered");
-  }
+  const texts =
+    before.sha256 === after.sha256
+      ? []
+      : [`code changed, ${signedBytes(after.gzipBytes - before.gzipBytes)} gzip`];
+  texts.push(
+    ...configChanges(before.config, after.config),
+    ...listChange("bindings", before.bindings, after.bindings),
+  );
   if (!before.bindingsSecret && after.bindingsSecret) {
     texts.push("bindings are now marked secret (pulumi preview will hide their changes)");
   }
   for (const key of ["route", "compatibilityDate", "workersDev", "scriptName"] as const) {
-    if (before[key] !== after[key]) {
-      texts.push(`${key} ${show(before[key])} → ${show(after[key])}`);
-    }
+    if (before[key] !== after[key]) texts.push(`${key} ${show(before[key])} → ${show(after[key])}`);
   }
   return texts;
 }
@@ -76,74 +102,41 @@ function configChanges(
   before: Record<string, unknown> | undefined,
   after: Record<string, unknown> | undefined,
 ): string[] {
-  if (!before && !after) return [];
-  if (!before || !after) return [after ? "CONFIG binding added" : "CONFIG binding removed"];
-  const texts: string[] = [];
-  const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])];
-  for (const key of keys) {
-    const a = before[key];
-    const b = after[key];
-    if (JSON.stringify(a) === JSON.stringify(b)) continue;
+  if (!before || !after) {
+    return before === after ? [] : [after ? "CONFIG binding added" : "CONFIG binding removed"];
+  }
+  return changedKeys(before, after).flatMap((key) => {
+    const [a, b] = [before[key], after[key]];
     if (key === "rollout" && isRecord(a) && isRecord(b)) {
-      for (const service of [...new Set([...Object.keys(a), ...Object.keys(b)])]) {
-        if (a[service] !== b[service]) {
-          texts.push(`rollout.${service} ${show(a[service])} → ${show(b[service])}`);
-        }
-      }
-    } else if (Array.isArray(a) && Array.isArray(b)) {
-      const was = new Set(a.map((x) => JSON.stringify(x)));
-      const now = new Set(b.map((x) => JSON.stringify(x)));
-      const plus = b.filter((x) => !was.has(JSON.stringify(x))).map((x) => `+${listItem(x)}`);
-      const minus = a.filter((x) => !now.has(JSON.stringify(x))).map((x) => `-${listItem(x)}`);
-      texts.push(`${key} ${[...plus, ...minus].join(", ") || "reordered"}`);
-    } else {
-      texts.push(`${key} ${show(a)} → ${show(b)}`);
+      return changedKeys(a, b).map(
+        (service) => `rollout.${service} ${show(a[service])} → ${show(b[service])}`,
+      );
     }
-  }
-  return texts;
+    if (Array.isArray(a) && Array.isArray(b)) return listChange(key, a, b);
+    return [`${key} ${show(a)} → ${show(b)}`];
+  });
 }
 
-function migrationChanges(base: OfflinePlan, head: OfflinePlan): PlanChange[] {
-  const before = new Map(base.migrations.map((m) => [m.name, m.sha256]));
-  const changes: PlanChange[] = [];
-  for (const migration of head.migrations) {
-    const sha256 = before.get(migration.name);
-    if (sha256 === undefined) {
-      changes.push({ subject: "migrations", kind: "add", text: `+${migration.name}` });
-    } else if (sha256 !== migration.sha256) {
-      changes.push({
-        subject: "migrations",
-        kind: "change",
-        text: `${migration.name} changed; an applied migration must not change, so \`pulumi up\` will refuse it`,
-      });
-    }
-  }
-  return changes;
+/** Keys of either record (base's order first) whose values differ. */
+function changedKeys(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
+  const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])];
+  return keys.filter((key) => JSON.stringify(a[key]) !== JSON.stringify(b[key]));
 }
 
-/** Resources other than workers (and their routes), by type and name. */
-function otherResourceChanges(base: OfflinePlan, head: OfflinePlan): PlanChange[] {
-  const workerTypes = new Set(["WorkersScript", "D1Migrations"]);
-  const key = (r: OfflinePlan["resources"][number]) => `${r.type} ${r.name}`;
-  const keep = (r: OfflinePlan["resources"][number]) => !workerTypes.has(r.type);
-  const before = new Map(base.resources.filter(keep).map((r) => [key(r), r]));
-  const after = new Map(head.resources.filter(keep).map((r) => [key(r), r]));
-  const changes: PlanChange[] = [];
-  for (const [k, r] of after) {
-    const old = before.get(k);
-    if (!old) changes.push({ subject: r.type, kind: "add", text: `+${r.name} (${r.detail})` });
-    else if (old.detail !== r.detail) {
-      changes.push({
-        subject: r.type,
-        kind: "change",
-        text: `${r.name}: ${old.detail} → ${r.detail}`,
-      });
-    }
-  }
-  for (const [k, r] of before) {
-    if (!after.has(k)) changes.push({ subject: r.type, kind: "remove", text: `-${r.name}` });
-  }
-  return changes;
+/** `label +added, -removed`, or `label reordered` when only the order differs. */
+function listChange(
+  label: string,
+  before: readonly unknown[],
+  after: readonly unknown[],
+): string[] {
+  const was = new Set(before.map((x) => JSON.stringify(x)));
+  const now = new Set(after.map((x) => JSON.stringify(x)));
+  const edits = [
+    ...after.filter((x) => !was.has(JSON.stringify(x))).map((x) => `+${listItem(x)}`),
+    ...before.filter((x) => !now.has(JSON.stringify(x))).map((x) => `-${listItem(x)}`),
+  ];
+  if (edits.length) return [`${label} ${edits.join(", ")}`];
+  return JSON.stringify(before) === JSON.stringify(after) ? [] : [`${label} reordered`];
 }
 
 /** `+1.2 KB`, `-300 B`, `±0 B`. */
@@ -167,18 +160,11 @@ export function summarizeChanges(changes: readonly PlanChange[], head: OfflinePl
 
 function listItem(value: unknown): string {
   if (typeof value === "string") return value;
-  if (isRecord(value) && typeof value.prefix === "string") {
-    return `${value.prefix} → ${String(value.target)}`;
-  }
-  if (isRecord(value) && typeof value.path === "string")
-    return `${String(value.method)} ${value.path}`;
-  return JSON.stringify(value);
+  const { prefix, target, method, path } = isRecord(value) ? value : {};
+  if (typeof prefix === "string") return `${prefix} → ${String(target)}`;
+  return typeof path === "string" ? `${String(method)} ${path}` : JSON.stringify(value);
 }
 
 function show(value: unknown): string {
   return value === undefined ? "(none)" : typeof value === "string" ? value : JSON.stringify(value);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

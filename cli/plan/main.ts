@@ -10,7 +10,7 @@ import { planAtRef } from "./base.ts";
 import { diffPlans } from "./diff.ts";
 import { formatDiff, formatPlan } from "./format.ts";
 import { budgetReport, DEFAULT_GROWTH_THRESHOLD } from "./report.ts";
-import { type OfflinePlan, offlinePlanOfText } from "./view.ts";
+import { offlinePlanOfText } from "./view.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -57,38 +57,21 @@ await runCommand(COMMAND, async (flags) => {
   }
   const file = readStackFile(ROOT, flags.stack);
   const stack = file.stack;
+  const stackFile = flags["stack-file"];
   try {
-    const head = flags["stack-file"]
-      ? await offlinePlanOfText(
-          ROOT,
-          stack,
-          readFileSync(flags["stack-file"], "utf8"),
-          flags["stack-file"],
-        )
-      : await offlinePlanOfText(ROOT, stack, file.text, file.source);
+    const [text, source] = stackFile
+      ? [readFileSync(stackFile, "utf8"), stackFile]
+      : [file.text, file.source];
+    const head = await offlinePlanOfText(ROOT, stack, text, source);
     const base = flags.base ? planAtRef({ root: ROOT, ref: flags.base, stack }) : undefined;
-    const baseLabel = flags.base ?? "base";
-    const changes = flags.base ? diffPlans(base?.plan ?? emptyPlan(stack), head) : undefined;
     if (flags.json) {
-      const against = flags.base
-        ? { base: { ref: baseLabel, ...(base?.note ? { note: base.note } : {}) }, changes }
-        : {};
+      const changes = base && diffPlans(base.plan, head);
+      const against = base && { base: { ref: base.ref, note: base.note }, changes };
       console.log(JSON.stringify({ ...head, ...against }, null, 2));
     } else if (flags.markdown) {
-      process.stdout.write(
-        budgetReport(head, {
-          ...(base?.plan ? { base: base.plan } : {}),
-          baseLabel,
-          ...(changes ? { changes } : {}),
-          ...(base?.note ? { baseNote: base.note } : {}),
-          growthThresholdPercent: threshold,
-        }),
-      );
-    } else if (changes) {
-      if (base?.note) console.log(`note: ${base.note}`);
-      console.log(formatDiff(changes, head, baseLabel));
+      process.stdout.write(budgetReport(head, { base, growthThresholdPercent: threshold }));
     } else {
-      console.log(formatPlan(head));
+      console.log(base ? formatDiff(base, head) : formatPlan(head));
     }
     return 0;
   } catch (error) {
@@ -103,7 +86,3 @@ await runCommand(COMMAND, async (flags) => {
     return 1;
   }
 });
-
-function emptyPlan(stack: string): OfflinePlan {
-  return { version: 1, stack, workers: [], rollout: {}, migrations: [], resources: [] };
-}

@@ -107,7 +107,7 @@ describe("diffPlans", () => {
       { subject: "router", kind: "change", text: "rollout.investor 50 → 75" },
     ]);
     expect(summarizeChanges(changes, head)).toBe("only the router changes");
-    expect(formatDiff(changes, head, "origin/main")).toBe(
+    expect(formatDiff({ ref: "origin/main", plan: staging }, head)).toBe(
       "Changes against origin/main:\n  router: rollout.investor 50 → 75\n  (only the router changes)",
     );
   });
@@ -159,8 +159,7 @@ describe("budgetReport", () => {
       grown("investor", Math.round((investor?.gzipBytes ?? 0) * 0.2))(plan);
       withWeight("investor", 75)(plan);
     });
-    const changes = diffPlans(staging, head);
-    const report = budgetReport(head, { base: staging, baseLabel: "origin/main", changes });
+    const report = budgetReport(head, { base: { ref: "origin/main", plan: staging } });
     expect(report).toContain("| worker | bytes | gzip | budget (gzip) | Δ gzip vs origin/main |");
     expect(report).toMatch(/\| router \| .* \| unchanged \|/);
     expect(report).toMatch(/\| \*\*investor\*\* ⚠️ \| .* \| \*\*\+\d\.\d KB \(\+20\.0%\)\*\* \|/);
@@ -173,9 +172,14 @@ describe("budgetReport", () => {
 
   it("takes the threshold as an option and works without a base", () => {
     const head = variant(grown("investor", 4000));
-    const relaxed = budgetReport(head, { base: staging, growthThresholdPercent: 100_000 });
+    const relaxed = budgetReport(head, {
+      base: { ref: "origin/main", plan: staging },
+      growthThresholdPercent: 100_000,
+    });
     expect(relaxed).not.toContain("⚠️");
-    const alone = budgetReport(head, { baseNote: "origin/main has no offline plan" });
+    const alone = budgetReport(head, {
+      base: { ref: "origin/main", note: "origin/main has no offline plan" },
+    });
     expect(alone).toContain("| worker | bytes | gzip | budget (gzip) |\n");
     expect(alone).toContain("_origin/main has no offline plan_");
   });

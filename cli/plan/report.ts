@@ -2,92 +2,69 @@
 // budget and against the base branch, calling out any worker that grew more than the threshold.
 
 import { budgetUse, formatBytes } from "../../infra/budgets.ts";
-import { type PlanChange, signedBytes, summarizeChanges } from "./diff.ts";
-import type { OfflinePlan, PlannedWorkerView } from "./view.ts";
+import type { BasePlan } from "./base.ts";
+import { diffPlans, signedBytes, summarizeChanges } from "./diff.ts";
+import type { OfflinePlan } from "./view.ts";
 
 export interface ReportOptions {
-  /** The plan of the base commit, when there is one. */
-  base?: OfflinePlan;
-  baseLabel?: string;
-  /** Changes from base to head, shown under the table. */
-  changes?: readonly PlanChange[];
+  /** The base commit: its plan adds the Δ column and the changes; without one, its note says why. */
+  base?: BasePlan;
   /** Growth in gzip bytes (percent) above which a worker is called out. Default 10. */
   growthThresholdPercent?: number;
-  /** Why there is no base plan, shown instead of the Δ column. */
-  baseNote?: string;
 }
 
 export const DEFAULT_GROWTH_THRESHOLD = 10;
 
 export function budgetReport(head: OfflinePlan, options: ReportOptions = {}): string {
+  const { ref, plan: base, note } = options.base ?? {};
   const threshold = options.growthThresholdPercent ?? DEFAULT_GROWTH_THRESHOLD;
-  const baseWorkers = new Map(options.base?.workers.map((w) => [w.name, w]) ?? []);
-  const lines = [`### Worker bundles: stack \`${head.stack}\``, ""];
-  const warnings: string[] = [];
-
+  const baseWorkers = new Map(base?.workers.map((w) => [w.name, w]));
   const header = ["worker", "bytes", "gzip", "budget (gzip)"];
-  if (options.base) header.push(`Δ gzip vs ${options.baseLabel ?? "base"}`);
-  lines.push(
-    `| ${header.join(" | ")} |`,
-    `|${header.map((_, i) => (i ? "---:" : "---")).join("|")}|`,
-  );
-
-  for (const worker of head.workers) {
+  if (base) header.push(`Δ gzip vs ${ref}`);
+  const warnings: string[] = [];
+  const rows = head.workers.map((worker) => {
     const before = baseWorkers.get(worker.name);
-    const growth = before ? growthPercent(before.gzipBytes, worker.gzipBytes) : undefined;
-    const overGrowth = growth !== undefined && growth > threshold;
-    const cells = [
-      overGrowth ? `**${worker.name}** ⚠️` : worker.name,
-      formatBytes(worker.bytes),
-      formatBytes(worker.gzipBytes),
-      budgetUse(worker.gzipBytes, worker.budget),
-    ];
-    if (options.base) cells.push(deltaCell(before, worker, growth, overGrowth));
-    lines.push(`| ${cells.join(" | ")} |`);
-    if (overGrowth && before) {
+    const growth = before && growthPercent(before.gzipBytes, worker.gzipBytes);
+    const over = growth !== undefined && growth > threshold;
+    const delta = before && signedBytes(worker.gzipBytes - before.gzipBytes);
+    if (over) {
       warnings.push(
-        `> ⚠️ **${worker.name}** grew ${growth.toFixed(1)}% gzip (${signedBytes(worker.gzipBytes - before.gzipBytes)}), over the ${threshold}% threshold.`,
+        `> ⚠️ **${worker.name}** grew ${growth.toFixed(1)}% gzip (${delta}), over the ${threshold}% threshold.`,
       );
     }
-  }
-
+    const sizes = [worker.bytes, worker.gzipBytes].map(formatBytes);
+    const cells = [
+      over ? `**${worker.name}** ⚠️` : worker.name,
+      ...sizes,
+      budgetUse(worker.gzipBytes, worker.budget),
+    ];
+    if (!base) return cells;
+    if (!before || growth === undefined) return [...cells, "new"];
+    if (before.sha256 === worker.sha256) return [...cells, "unchanged"];
+    const change = `${delta} (${growth > 0 ? "+" : ""}${growth.toFixed(1)}%)`;
+    return [...cells, over ? `**${change}**` : change];
+  });
+  const lines = [
+    `### Worker bundles: stack \`${head.stack}\``,
+    "",
+    ...[header, header.map((_, i) => (i ? "---:" : "---")), ...rows].map(
+      (cells) => `| ${cells.join(" | ")} |`,
+    ),
+  ];
   if (warnings.length > 0) lines.push("", ...warnings);
-  if (options.baseNote) lines.push("", `_${options.baseNote}_`);
-  if (options.changes && options.base) {
-    lines.push("", `#### Changes vs ${options.baseLabel ?? "base"}`, "");
-    if (options.changes.length === 0) lines.push("No changes.");
-    for (const change of options.changes) {
-      lines.push(`- **${change.subject}**: ${escapeMarkdown(change.text)}`);
-    }
-    lines.push("", `_${summarizeChanges(options.changes, head)}_`);
+  if (note) lines.push("", `_${note}_`);
+  if (base) {
+    const changes = diffPlans(base, head);
+    const items = changes.map((c) => `- **${c.subject}**: ${c.text.replace(/([|*_`])/g, "\\$1")}`);
+    lines.push("", `#### Changes vs ${ref}`, "", ...(items.length ? items : ["No changes."]));
+    lines.push("", `_${summarizeChanges(changes, head)}_`);
   }
-  lines.push("", rolloutLine(head));
+  const weights = Object.entries(head.rollout).map(([service, weight]) => `${service} ${weight}%`);
+  lines.push("", weights.length ? `Rollout (new service share): ${weights.join(", ")}` : "");
   return `${lines.join("\n")}\n`;
 }
 
-export function growthPercent(before: number, after: number): number {
-  if (before === 0) return after === 0 ? 0 : Number.POSITIVE_INFINITY;
-  return ((after - before) / before) * 100;
-}
-
-function deltaCell(
-  before: PlannedWorkerView | undefined,
-  worker: PlannedWorkerView,
-  growth: number | undefined,
-  overGrowth: boolean,
-): string {
-  if (!before || growth === undefined) return "new";
-  if (before.sha256 === worker.sha256) return "unchanged";
-  const sign = growth > 0 ? "+" : "";
-  const text = `${signedBytes(worker.gzipBytes - before.gzipBytes)} (${sign}${growth.toFixed(1)}%)`;
-  return overGrowth ? `**${text}**` : text;
-}
-
-function rolloutLine(plan: OfflinePlan): string {
-  const weights = Object.entries(plan.rollout).map(([s, w]) => `${s} ${w}%`);
-  return weights.length ? `Rollout (new service share): ${weights.join(", ")}` : "";
-}
-
-function escapeMarkdown(text: string): string {
-  return text.replace(/([|*_`])/g, "\\$1");
+/** Percent growth; from 0 bytes any growth is infinite. */
+function growthPercent(before: number, after: number): number {
+  return before === after ? 0 : ((after - before) / before) * 100;
 }

@@ -4,7 +4,7 @@
 
 import type { ScriptBinding } from "../../infra/bindings.ts";
 import type { Budget } from "../../infra/budgets.ts";
-import type { DatabaseRef, PlatformPlan } from "../../infra/plan.ts";
+import type { DatabaseRef } from "../../infra/plan.ts";
 import { isSecret, previewPlatform, type RegisteredResource } from "../../infra/preview.ts";
 import { offlineConfig } from "../stack-file.ts";
 
@@ -48,32 +48,16 @@ export async function offlinePlanOfText(
   text: string,
   source: string,
 ): Promise<OfflinePlan> {
-  const preview = await previewPlatform({
-    config: offlineConfig(text, source),
-    stack,
-    root,
-    source,
-  });
-  if (!preview.platform) throw preview.error;
-  return offlinePlanOf(preview.platform.plan, preview.resources);
-}
-
-const SCRIPT_TYPE = "cloudflare:index/workersScript:WorkersScript";
-const SUBDOMAIN_TYPE = "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain";
-
-export function offlinePlanOf(
-  plan: PlatformPlan,
-  resources: readonly RegisteredResource[],
-): OfflinePlan {
+  const config = offlineConfig(text, source);
+  const { platform, resources, error } = await previewPlatform({ config, stack, root, source });
+  if (!platform) throw error;
+  const plan = platform.plan;
   const custom = resources.filter((r) => r.custom);
-  const scripts = new Map(
-    custom.filter((r) => r.type === SCRIPT_TYPE).map((r) => [r.inputs.scriptName, r]),
-  );
+  const ofType = (type: string) => custom.filter((r) => shortType(r.type) === type);
+  const scripts = new Map(ofType("WorkersScript").map((r) => [r.inputs.scriptName, r]));
   // A switch's scriptName is the script's output, which the mocks echo back as the name.
   const workersDev = new Map(
-    custom
-      .filter((r) => r.type === SUBDOMAIN_TYPE)
-      .map((r) => [r.inputs.scriptName, r.inputs.enabled === true]),
+    ofType("WorkersScriptSubdomain").map((r) => [r.inputs.scriptName, r.inputs.enabled === true]),
   );
   const route =
     plan.endpoint.kind === "customDomain"
@@ -94,20 +78,18 @@ export function offlinePlanOf(
       ...(worker.spec.kind === "router"
         ? { config: plan.routerConfig as unknown as Record<string, unknown>, route }
         : {}),
-      ...(workersDev.has(worker.scriptName)
-        ? { workersDev: workersDev.get(worker.scriptName) as boolean }
-        : {}),
+      workersDev: workersDev.get(worker.scriptName),
       compatibilityDate: worker.settings.compatibilityDate,
     })),
     rollout: { ...plan.config.rollout },
-    ...(plan.monolith ? { monolith: plan.monolith.scriptName } : {}),
+    monolith: plan.monolith?.scriptName,
     migrations: plan.migrations.map(({ name, sha256 }) => ({ name, sha256 })),
     resources: custom.map((r) => ({ type: shortType(r.type), name: r.name, detail: detailOf(r) })),
   };
 }
 
 /** Names what a binding points at, never a value. */
-export function describeBinding(binding: ScriptBinding<DatabaseRef>): string {
+function describeBinding(binding: ScriptBinding<DatabaseRef>): string {
   switch (binding.type) {
     case "service":
       return `${binding.name} → service ${binding.service}`;
