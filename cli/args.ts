@@ -3,6 +3,7 @@
 // usage error that names the flag.
 
 import { parseArgs } from "node:util";
+import { textTable } from "./text-table.ts";
 
 export interface FlagSpec {
   type: "string" | "boolean";
@@ -13,7 +14,9 @@ export interface FlagSpec {
   short?: string;
 }
 
-export interface CommandSpec<F extends Record<string, FlagSpec>> {
+type Flags = Record<string, FlagSpec>;
+
+export interface CommandSpec<F extends Flags> {
   /** How it is run, e.g. `npm run plan -- --stack <name> [flags]`. */
   usage: string;
   /** One sentence on what it does. */
@@ -23,7 +26,8 @@ export interface CommandSpec<F extends Record<string, FlagSpec>> {
   examples: readonly string[];
 }
 
-type Values<F extends Record<string, FlagSpec>> = {
+/** What `parseFlags` answers for a flag list: each flag optional, typed by its spec. */
+export type FlagValues<F extends Flags> = {
   [K in keyof F]?: F[K]["type"] extends "boolean"
     ? boolean
     : F[K]["multiple"] extends true
@@ -33,10 +37,7 @@ type Values<F extends Record<string, FlagSpec>> = {
 
 /** A wrong flag or flag value; the message names the flag and what was expected. */
 export class UsageError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = "UsageError";
-  }
+  override name = "UsageError";
 }
 
 /** The flags every command that talks to a stack or a platform spells the same way. */
@@ -48,23 +49,21 @@ export const COMMON_FLAGS = {
   },
   url: { type: "string", value: "<base URL>", help: "a running platform, local or deployed" },
   json: { type: "boolean", help: "print the result as JSON" },
-} as const satisfies Record<string, FlagSpec>;
+} as const satisfies Flags;
 
-export function helpText<F extends Record<string, FlagSpec>>(command: CommandSpec<F>): string {
-  const flags: [string, string][] = Object.entries({
-    ...command.flags,
-    help: { type: "boolean", help: "show this help" },
-  } as Record<string, FlagSpec>).map(([name, flag]) => [
-    `--${name}${flag.value ? ` ${flag.value}` : ""}`,
-    flag.help,
-  ]);
-  const width = Math.max(...flags.map(([left]) => left.length));
+export function helpText<F extends Flags>(command: CommandSpec<F>): string {
+  const flags: Flags = { ...command.flags, help: { type: "boolean", help: "show this help" } };
   return [
     `usage: ${command.usage}`,
     "",
     command.summary,
     "",
-    ...flags.map(([left, help]) => `  ${left.padEnd(width)}  ${help}`),
+    ...textTable(
+      Object.entries(flags).map(([name, flag]) => [
+        `--${name}${flag.value ? ` ${flag.value}` : ""}`,
+        flag.help,
+      ]),
+    ),
     "",
     "examples:",
     ...command.examples.map((line) => `  ${line}`),
@@ -72,24 +71,14 @@ export function helpText<F extends Record<string, FlagSpec>>(command: CommandSpe
 }
 
 /** The parsed flags; throws UsageError for an unknown flag, a missing value or a stray argument. */
-export function parseFlags<F extends Record<string, FlagSpec>>(
+export function parseFlags<F extends Flags>(
   command: CommandSpec<F>,
   argv: readonly string[],
-): Values<F> & { help?: boolean } {
-  const options: Record<
-    string,
-    { type: "string" | "boolean"; multiple?: boolean; short?: string }
-  > = { help: { type: "boolean", short: "h" } };
-  for (const [name, flag] of Object.entries(command.flags)) {
-    options[name] = {
-      type: flag.type,
-      ...(flag.multiple ? { multiple: true } : {}),
-      ...(flag.short ? { short: flag.short } : {}),
-    };
-  }
+): FlagValues<F> & { help?: boolean } {
+  // parseArgs reads `type`, `multiple` and `short` and ignores the help fields.
+  const options = { ...command.flags, help: { type: "boolean", short: "h" } } as const;
   try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false })
-      .values as Values<F> & { help?: boolean };
+    return parseArgs({ args: [...argv], options, strict: true }).values as FlagValues<F>;
   } catch (error) {
     throw new UsageError(describeParseError(error));
   }
@@ -99,27 +88,21 @@ export function parseFlags<F extends Record<string, FlagSpec>>(
  * Runs a command: `--help` prints the help and exits 0; a UsageError prints its message and the
  * usage line and exits 2; otherwise the exit code is what `main` answers (1 for any other error).
  */
-export async function runCommand<F extends Record<string, FlagSpec>>(
+export async function runCommand<F extends Flags>(
   command: CommandSpec<F>,
-  main: (flags: Values<F>) => Promise<number>,
+  main: (flags: FlagValues<F>) => Promise<number>,
   argv: readonly string[] = process.argv.slice(2),
 ): Promise<never> {
   let code: number;
   try {
     const flags = parseFlags(command, argv);
-    if (flags.help) {
-      console.log(helpText(command));
-      process.exit(0);
-    }
-    code = await main(flags);
+    if (flags.help) console.log(helpText(command));
+    code = flags.help ? 0 : await main(flags);
   } catch (error) {
-    if (error instanceof UsageError) {
-      console.error(`${error.message}\nusage: ${command.usage} (--help for more)`);
-      code = 2;
-    } else {
-      console.error(error instanceof Error ? error.message : String(error));
-      code = 1;
-    }
+    const usage = error instanceof UsageError;
+    const message = error instanceof Error ? error.message : String(error);
+    console.error(usage ? `${message}\nusage: ${command.usage} (--help for more)` : message);
+    code = usage ? 2 : 1;
   }
   process.exit(code);
 }

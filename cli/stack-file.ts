@@ -4,7 +4,7 @@
 
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
-import { isMap, parse, parseDocument } from "yaml";
+import { isMap, parseDocument } from "yaml";
 import { PROJECT } from "../infra/config.ts";
 import { UsageError } from "./args.ts";
 
@@ -28,10 +28,6 @@ export function stackNameOf(raw: string): string {
   return name;
 }
 
-export function stackFilePath(root: string, stack: string): string {
-  return join(root, `Pulumi.${stack}.yaml`);
-}
-
 /** The stacks that have a stack file in `root`, sorted. */
 export function listStacks(root: string): string[] {
   return readdirSync(root)
@@ -40,23 +36,18 @@ export function listStacks(root: string): string[] {
     .sort();
 }
 
-export interface StackFile {
-  stack: string;
-  path: string;
-  /** `Pulumi.<stack>.yaml`, for messages. */
-  source: string;
-  text: string;
-}
+export type StackFile = ReturnType<typeof readStackFile>;
 
 /** The stack file of `--stack <raw>`; a UsageError lists the stacks there are. */
-export function readStackFile(root: string, raw: string): StackFile {
+export function readStackFile(root: string, raw: string) {
   const stack = stackNameOf(raw);
-  const path = stackFilePath(root, stack);
+  const path = join(root, `Pulumi.${stack}.yaml`);
   if (!existsSync(path)) {
     throw new UsageError(
       `--stack ${raw}: there is no Pulumi.${stack}.yaml in ${root}; stacks here: ${listStacks(root).join(", ") || "none"}`,
     );
   }
+  // `source` is the file's name, for messages.
   return { stack, path, source: basename(path), text: readFileSync(path, "utf8") };
 }
 
@@ -66,24 +57,16 @@ export function readStackFile(root: string, raw: string): StackFile {
  * plan runs on every pull request, so it is caught before the file is merged.
  */
 export function offlineConfig(text: string, source: string): Record<string, unknown> {
-  let document: unknown;
-  try {
-    document = parse(text);
-  } catch (error) {
-    throw new Error(`${source} is not valid YAML: ${(error as Error).message.split("\n")[0]}`);
-  }
-  if (!isRecord(document) || !isRecord(document.config)) {
-    throw new Error(`${source} has no \`config:\` map; is it a Pulumi stack file?`);
-  }
+  const config = stackDocument(text, source).toJS().config as Record<string, unknown>;
   const jwtKey = `${PROJECT}:jwtSecret`;
-  if (typeof document.config[jwtKey] === "string") {
+  if (typeof config[jwtKey] === "string") {
     // The value itself is never repeated: it is already exposed enough.
     throw new Error(
       `${source} holds ${jwtKey} in plain text, readable by anyone with the repository; remove it, rotate the key and set the new one with \`pulumi config set --secret ${jwtKey} <key>\``,
     );
   }
   const raw: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(document.config)) {
+  for (const [key, value] of Object.entries(config)) {
     raw[key] = isRecord(value) && "secure" in value ? PLACEHOLDER_JWT_SECRET : value;
   }
   raw[jwtKey] = PLACEHOLDER_JWT_SECRET;
@@ -97,13 +80,7 @@ export function setConfigValue(
   path: readonly string[],
   value: unknown,
 ): string {
-  const document = parseDocument(text);
-  if (document.errors.length > 0) {
-    throw new Error(`${source} is not valid YAML: ${document.errors[0]?.message}`);
-  }
-  if (!isMap(document.get("config"))) {
-    throw new Error(`${source} has no \`config:\` map; is it a Pulumi stack file?`);
-  }
+  const document = stackDocument(text, source);
   const [setting, ...rest] = path;
   const key = `${PROJECT}:${setting}`;
   const parent = rest.length > 0 ? document.getIn(["config", key]) : undefined;
@@ -131,6 +108,17 @@ export function writeStackFile(file: StackFile, after: string): void {
   }
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+/** A stack file's YAML, checked to be one with a `config:` map. */
+function stackDocument(text: string, source: string) {
+  const document = parseDocument(text);
+  const error = document.errors[0];
+  if (error) throw new Error(`${source} is not valid YAML: ${error.message.split("\n")[0]}`);
+  if (!isMap(document.get("config"))) {
+    throw new Error(`${source} has no \`config:\` map; is it a Pulumi stack file?`);
+  }
+  return document;
+}
+
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }

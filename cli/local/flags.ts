@@ -1,7 +1,7 @@
 // The command line of `npm start` / `npm run dev`: its flags (parsed by cli/args.ts) turned into
 // start options. Pure: flags and env in, options or a UsageError naming the flag out.
 
-import { COMMON_FLAGS, integerFlag, UsageError } from "../args.ts";
+import { COMMON_FLAGS, type FlagValues, integerFlag, UsageError } from "../args.ts";
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_STACK = "staging";
@@ -42,48 +42,30 @@ export const START_COMMAND = {
   ],
 } as const;
 
-export interface StartOptions {
-  port: number;
-  stack: string;
-  /** State folder; undefined means `<repo>/.local`. */
-  stateDir: string | undefined;
-  /** From `--jwt-secret`, else env PLATFORM_JWT_SECRET; undefined means the one kept in state. */
-  jwtSecret: { value: string; from: "--jwt-secret" | "PLATFORM_JWT_SECRET" } | undefined;
-  /** `--rollout investor=50,creator=0`; values stay raw so the stack parser reports them. */
-  rollout: Record<string, number | string>;
-  watch: boolean;
-  seed: boolean;
-}
-
-type StartFlags = {
-  port?: string;
-  stack?: string;
-  rollout?: string[];
-  state?: string;
-  "jwt-secret"?: string;
-  watch?: boolean;
-  seed?: boolean;
-};
+export type StartOptions = ReturnType<typeof startOptions>;
 
 export function startOptions(
-  flags: StartFlags,
+  flags: FlagValues<typeof START_COMMAND.flags>,
   env: Readonly<Record<string, string | undefined>> = {},
-): StartOptions {
-  if (flags.state !== undefined && flags.state.trim() === "") {
+) {
+  if (flags.state?.trim() === "") {
     throw new UsageError("--state must be a folder, got an empty value");
   }
   return {
     port: integerFlag(flags.port, "port", { min: 1, max: 65535, fallback: DEFAULT_PORT }),
     stack: flags.stack ?? DEFAULT_STACK,
+    /** State folder; undefined means `<repo>/.local`. */
     stateDir: flags.state,
+    /** From `--jwt-secret`, else env PLATFORM_JWT_SECRET; undefined means the one kept in state. */
     jwtSecret: jwtSecretOf(flags["jwt-secret"], env.PLATFORM_JWT_SECRET),
+    /** `--rollout investor=50,creator=0`; values stay raw so the stack parser reports them. */
     rollout: parseRollout(flags.rollout ?? []),
     watch: flags.watch ?? false,
     seed: flags.seed ?? false,
   };
 }
 
-function jwtSecretOf(flag: string | undefined, env: string | undefined): StartOptions["jwtSecret"] {
+function jwtSecretOf(flag: string | undefined, env: string | undefined) {
   const given =
     flag !== undefined
       ? { value: flag, from: "--jwt-secret" as const }

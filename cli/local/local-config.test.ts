@@ -8,9 +8,9 @@ import { localRawConfig, localStack } from "./local-config.ts";
 const ROOT = resolve(import.meta.dirname, "../..");
 const SECRET = "a-local-secret-that-is-long-enough-0123456789";
 
-const load = (stack: string, rolloutOverrides: Record<string, number | string> = {}) => {
-  const local = localStack({ root: ROOT, stack, jwtSecret: SECRET, rolloutOverrides });
-  return parseStackConfig(local.raw, { stack: local.stack, source: local.source });
+const load = (stack: string, rollout: Record<string, number | string> = {}) => {
+  const local = localStack(ROOT, { stack, rollout }, SECRET);
+  return parseStackConfig(local.config, { stack: local.stack, source: local.source });
 };
 
 function configProblems(run: () => unknown): string[] {
@@ -62,7 +62,8 @@ describe("localRawConfig", () => {
   it("adds the stand-in monolith to a stack that has none", () => {
     const raw = localRawConfig(
       { "platform:namePrefix": "pitch-done", "platform:rollout": { auth: 100 } },
-      { jwtSecret: SECRET, rolloutOverrides: { creator: 20 } },
+      { creator: 20 },
+      SECRET,
     );
     expect(raw["platform:monolith"]).toEqual({
       scriptName: "pitch-done-monolith",

@@ -3,27 +3,20 @@
 // parser then checks it, so a bad value reads exactly as it would on `pulumi up`.
 
 import { PROJECT } from "../../infra/config.ts";
-import { offlineConfig, readStackFile } from "../stack-file.ts";
-
-export interface LocalConfigInput {
-  root: string;
-  /** `--stack` as given (`staging`, `org/staging`, …). */
-  stack: string;
-  jwtSecret: string;
-  rolloutOverrides: Readonly<Record<string, number | string>>;
-}
+import { isRecord, offlineConfig, readStackFile } from "../stack-file.ts";
+import type { StartOptions } from "./flags.ts";
 
 /** The stack's name, its raw config for `planPlatform`, and where it came from (for errors). */
-export function localStack(input: LocalConfigInput): {
-  stack: string;
-  raw: Record<string, unknown>;
-  source: string;
-} {
-  const file = readStackFile(input.root, input.stack);
-  const overridden = Object.keys(input.rolloutOverrides).length > 0;
+export function localStack(
+  root: string,
+  flags: Pick<StartOptions, "stack" | "rollout">,
+  jwtSecret: string,
+) {
+  const file = readStackFile(root, flags.stack);
+  const overridden = Object.keys(flags.rollout).length > 0;
   return {
     stack: file.stack,
-    raw: localRawConfig(offlineConfig(file.text, file.source), input),
+    config: localRawConfig(offlineConfig(file.text, file.source), flags.rollout, jwtSecret),
     source: `${file.source}${overridden ? " with --rollout" : ""}`,
   };
 }
@@ -34,23 +27,20 @@ export function localStack(input: LocalConfigInput): {
  */
 export function localRawConfig(
   fromFile: Readonly<Record<string, unknown>>,
-  input: Pick<LocalConfigInput, "jwtSecret" | "rolloutOverrides">,
+  rollout: StartOptions["rollout"],
+  jwtSecret: string,
 ): Record<string, unknown> {
   const key = (name: string) => `${PROJECT}:${name}`;
-  const raw: Record<string, unknown> = { ...fromFile, [key("jwtSecret")]: input.jwtSecret };
+  const raw: Record<string, unknown> = { ...fromFile, [key("jwtSecret")]: jwtSecret };
   const monolith = raw[key("monolith")];
   const scriptName =
     isRecord(monolith) && typeof monolith.scriptName === "string"
       ? monolith.scriptName
       : `${String(raw[key("namePrefix")] ?? "pitch-local")}-monolith`;
   raw[key("monolith")] = { scriptName, deployStandIn: true };
-  if (Object.keys(input.rolloutOverrides).length > 0) {
-    const rollout = raw[key("rollout")];
-    raw[key("rollout")] = { ...(isRecord(rollout) ? rollout : {}), ...input.rolloutOverrides };
+  if (Object.keys(rollout).length > 0) {
+    const fileRollout = raw[key("rollout")];
+    raw[key("rollout")] = { ...(isRecord(fileRollout) ? fileRollout : {}), ...rollout };
   }
   return raw;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }

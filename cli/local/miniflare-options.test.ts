@@ -9,15 +9,16 @@ import {
   WORKER_NAMES,
   type WorkerName,
 } from "../../shared/workers.ts";
+import { localPlan } from "../../test/support/local-plan.ts";
 import {
   LOCAL_D1_DATABASE_ID,
   LOCAL_JWT_SECRET_REF,
   miniflareOptionsFor,
 } from "./miniflare-options.ts";
 import { stateLayout } from "./state.ts";
-import { localPlan } from "./test-plan.ts";
 
 const STATE = stateLayout("/tmp/platform-state");
+const output = { info: () => {}, error: () => {} };
 
 let plan: PlatformPlan;
 beforeAll(async () => {
@@ -47,6 +48,7 @@ function optionsFor(planned = plan, logPrefix = true) {
     builds: fakeBuilds(),
     state: STATE,
     port: 8787,
+    output,
     logPrefix,
   });
   const workers = (options as { workers: WorkerOptions[] }).workers;
@@ -138,7 +140,13 @@ describe("miniflareOptionsFor", () => {
   });
 
   it("runs the plan's own bundles unless dev mode rebuilt some", () => {
-    const options = miniflareOptionsFor({ plan, state: STATE, port: 8787, logPrefix: false });
+    const options = miniflareOptionsFor({
+      plan,
+      state: STATE,
+      port: 8787,
+      output,
+      logPrefix: false,
+    });
     const investor = (options as { workers: WorkerOptions[] }).workers[3];
     const planned = plan.workers.find((w) => w.spec.name === "investor");
     expect(investor?.modules).toEqual([

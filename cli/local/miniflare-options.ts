@@ -1,7 +1,7 @@
 // Pure: the program's plan + state folder → Miniflare options for the whole platform, one workerd
-// worker per planned worker, with the plan's own settings and bindings.
+// worker per planned worker, with the plan's own settings and bindings, logging by worker name.
 
-import type { MiniflareOptions, WorkerOptions } from "miniflare";
+import { Log, LogLevel, type MiniflareOptions, type WorkerOptions } from "miniflare";
 import type { WorkerBuild } from "../../infra/build.ts";
 import type { PlannedWorker, PlatformPlan } from "../../infra/plan.ts";
 import type { WorkerName } from "../../shared/workers.ts";
@@ -14,13 +14,17 @@ export const LOCAL_D1_DATABASE_ID = "pitch-local";
 /** Where the JWT key lives in the local secrets store; start-up writes the value there. */
 export const LOCAL_JWT_SECRET_REF = { store_id: "local", secret_name: "jwt" } as const;
 
+export type PlatformOutput = Record<"info" | "error", (line: string) => void>;
+
 export interface LocalPlatformInput {
   /** The program's plan of the local stack (the stand-in monolith always deployed). */
   plan: PlatformPlan;
-  /** The bundles to run: the plan's own, unless dev mode rebuilt some since. */
+  /** Bundles to run instead of the plan's: dev mode's rebuilds, or a test's stand-ins. */
   builds?: ReadonlyMap<WorkerName, WorkerBuild>;
   state: StateLayout;
   port: number;
+  /** Where Miniflare's lines (requests) and the workers' console lines go. */
+  output: PlatformOutput;
   /** Prefix workers' console output with their name (a small local-only entry module). */
   logPrefix?: boolean;
 }
@@ -28,6 +32,7 @@ export interface LocalPlatformInput {
 export function miniflareOptionsFor(input: LocalPlatformInput): MiniflareOptions {
   // Locally each worker is named after its row in the table; bindings name Cloudflare scripts.
   const localNames = new Map(input.plan.workers.map((w) => [w.scriptName, w.spec.name]));
+  const { output } = input;
   return {
     host: LOCAL_HOST,
     port: input.port,
@@ -35,18 +40,26 @@ export function miniflareOptionsFor(input: LocalPlatformInput): MiniflareOptions
     cf: false,
     d1Persist: input.state.d1Dir,
     secretsStorePersist: input.state.secretsStoreDir,
+    log: new PlatformLog(output),
+    structuredWorkerdLogs: true,
+    // Miniflare checks that this returns nothing.
+    handleStructuredLogs: ({ level, message }: { level: string; message: string }) => {
+      if (level === "error" || level === "warn") output.error(message);
+      else output.info(message);
+    },
     // The plan lists the router first, and Miniflare exposes only the first worker.
-    workers: input.plan.workers.map((worker) => {
-      const build = input.builds?.get(worker.spec.name) ?? worker.build;
-      return {
-        name: worker.spec.name,
-        // The program's own settings, so compatibility date and flags match the deployed script.
-        compatibilityDate: worker.settings.compatibilityDate,
-        compatibilityFlags: worker.settings.compatibilityFlags,
-        modules: modulesFor(worker.spec.name, build, input.logPrefix ?? true),
-        ...bindingOptionsFor(worker, localNames),
-      };
-    }),
+    workers: input.plan.workers.map((worker) => ({
+      name: worker.spec.name,
+      // The program's own settings, so compatibility date and flags match the deployed script.
+      compatibilityDate: worker.settings.compatibilityDate,
+      compatibilityFlags: worker.settings.compatibilityFlags,
+      modules: modulesFor(
+        worker.spec.name,
+        input.builds?.get(worker.spec.name) ?? worker.build,
+        input.logPrefix ?? true,
+      ),
+      ...bindingOptionsFor(worker, localNames),
+    })),
   };
 }
 
@@ -68,44 +81,41 @@ type BindingOptions = Partial<
  * The plan's own binding list for the worker, each entry as Miniflare spells it, so a binding the
  * program adds, drops or reorders shows up locally as well.
  */
-export function bindingOptionsFor(
+function bindingOptionsFor(
   worker: PlannedWorker,
   localNames: ReadonlyMap<string, WorkerName>,
 ): BindingOptions {
-  const options: Required<BindingOptions> = {
-    d1Databases: {},
-    serviceBindings: {},
-    bindings: {},
-    secretsStoreSecrets: {},
-  };
+  const options: Record<string, Record<string, unknown>> = {};
   for (const binding of worker.bindings) {
-    switch (binding.type) {
-      case "d1":
-        options.d1Databases[binding.name] = LOCAL_D1_DATABASE_ID;
-        break;
-      case "service": {
-        const target = localNames.get(binding.service);
-        if (!target) {
-          throw new Error(
-            `worker "${worker.spec.name}" binds ${binding.name} to "${binding.service}", which the local platform does not run`,
-          );
-        }
-        options.serviceBindings[binding.name] = target;
-        break;
-      }
-      case "json":
-        options.bindings[binding.name] = JSON.parse(binding.json);
-        break;
-      case "secrets_store_secret":
-        options.secretsStoreSecrets[binding.name] = LOCAL_JWT_SECRET_REF;
-        break;
-      default:
-        throw new Error(`unknown binding kind ${JSON.stringify(binding satisfies never)}`);
-    }
+    const [kind, value] = localBinding(binding, worker, localNames);
+    options[kind] = { ...options[kind], [binding.name]: value };
   }
-  return Object.fromEntries(
-    Object.entries(options).filter(([, value]) => Object.keys(value).length > 0),
-  );
+  return options;
+}
+
+/** Which Miniflare option a binding goes in, and its value there. */
+function localBinding(
+  binding: PlannedWorker["bindings"][number],
+  worker: PlannedWorker,
+  localNames: ReadonlyMap<string, WorkerName>,
+): [keyof BindingOptions, unknown] {
+  switch (binding.type) {
+    case "d1":
+      return ["d1Databases", LOCAL_D1_DATABASE_ID];
+    case "service": {
+      const target = localNames.get(binding.service);
+      if (target) return ["serviceBindings", target];
+      throw new Error(
+        `worker "${worker.spec.name}" binds ${binding.name} to "${binding.service}", which the local platform does not run`,
+      );
+    }
+    case "json":
+      return ["bindings", JSON.parse(binding.json)];
+    case "secrets_store_secret":
+      return ["secretsStoreSecrets", LOCAL_JWT_SECRET_REF];
+    default:
+      throw new Error(`unknown binding kind ${JSON.stringify(binding satisfies never)}`);
+  }
 }
 
 /**
@@ -147,4 +157,18 @@ for (const level of ["log", "info", "warn", "error", "debug", "trace"]) {
       : original.call(console, PREFIX, ...args);
 }
 `;
+}
+
+/** Miniflare's own lines (requests) through our output, by level. */
+class PlatformLog extends Log {
+  constructor(private readonly output: PlatformOutput) {
+    super(LogLevel.INFO, { prefix: "" });
+  }
+
+  override logWithLevel(level: LogLevel, message: string): void {
+    // Our start-up table and reload lines say this already, with more.
+    if (/^(Updated and )?[Rr]eady on /.test(message) || level > this.level) return;
+    if (level <= LogLevel.WARN) this.output.error(message);
+    else this.output.info(message);
+  }
 }

@@ -10,10 +10,10 @@ import type { WorkerBuild } from "../../infra/build.ts";
 import { loadMigrations } from "../../infra/migrations/files.ts";
 import type { PlatformPlan } from "../../infra/plan.ts";
 import { WORKER_NAMES, type WorkerName } from "../../shared/workers.ts";
+import { localPlan } from "../../test/support/local-plan.ts";
 import { freePort } from "../../test/support/ports.ts";
 import { assertPortFree, PortInUseError, type RunningPlatform, startPlatform } from "./platform.ts";
 import { stateLayout } from "./state.ts";
-import { localPlan } from "./test-plan.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const MIGRATIONS_DIR = join(ROOT, "shared/migrations");
@@ -90,7 +90,6 @@ describe("startPlatform", () => {
       state,
       port,
       jwtSecret: SECRET,
-      migrationsDir: MIGRATIONS_DIR,
       output,
     });
     expect(platform.url.href).toBe(`http://127.0.0.1:${port}/`);
@@ -132,7 +131,6 @@ describe("startPlatform", () => {
       state,
       port: await freePort(),
       jwtSecret: newSecret,
-      migrationsDir: MIGRATIONS_DIR,
       output,
     });
     expect(platform.migrations.applied).toEqual([]);

@@ -2,43 +2,25 @@
 // with all migrations applied, the JWT key in the local secrets store, worker logs by name.
 
 import { createServer } from "node:net";
-import { Log, LogLevel, Miniflare, type MiniflareOptions } from "miniflare";
+import { Miniflare } from "miniflare";
 import type { WorkerBuild } from "../../infra/build.ts";
-import { applyMigrations, type MigrationReport } from "../../infra/migrations/apply.ts";
+import { applyMigrations } from "../../infra/migrations/apply.ts";
 import { d1Executor } from "../../infra/migrations/d1-binding.ts";
-import { loadMigrations } from "../../infra/migrations/files.ts";
-import type { PlatformPlan } from "../../infra/plan.ts";
+import type { Migration } from "../../infra/migrations/files.ts";
 import type { D1Database } from "../../shared/d1.ts";
 import type { WorkerName } from "../../shared/workers.ts";
-import { LOCAL_HOST, LOCAL_JWT_SECRET_REF, miniflareOptionsFor } from "./miniflare-options.ts";
-import type { StateLayout } from "./state.ts";
+import {
+  LOCAL_HOST,
+  LOCAL_JWT_SECRET_REF,
+  type LocalPlatformInput,
+  miniflareOptionsFor,
+} from "./miniflare-options.ts";
 
-export interface PlatformOutput {
-  info(line: string): void;
-  error(line: string): void;
-}
-
-export interface PlatformInput {
-  /** The program's plan of the local stack: workers, bundles, settings, bindings, migrations. */
-  plan: PlatformPlan;
-  /** Bundles to run instead of the plan's (tests); dev mode swaps them in with `reload`. */
-  builds?: ReadonlyMap<WorkerName, WorkerBuild>;
-  state: StateLayout;
-  port: number;
+export interface PlatformInput extends LocalPlatformInput {
   jwtSecret: string;
-  migrationsDir: string;
-  output: PlatformOutput;
 }
 
-export interface RunningPlatform {
-  url: URL;
-  migrations: MigrationReport;
-  /** Swaps in new builds (dev mode); on failure the previous builds keep running and it throws. */
-  reload(builds: ReadonlyMap<WorkerName, WorkerBuild>): Promise<void>;
-  /** Applies migration files added since start (dev mode). */
-  migrate(): Promise<MigrationReport>;
-  dispose(): Promise<void>;
-}
+export type RunningPlatform = Awaited<ReturnType<typeof startPlatform>>;
 
 /** Thrown before anything starts when the router's port is taken. */
 export class PortInUseError extends Error {
@@ -61,55 +43,41 @@ export async function assertPortFree(port: number, host = LOCAL_HOST): Promise<v
   });
 }
 
-export async function startPlatform(input: PlatformInput): Promise<RunningPlatform> {
+/** Starts workerd with every worker, then stores the JWT key and applies the plan's migrations. */
+export async function startPlatform(input: PlatformInput) {
   await assertPortFree(input.port);
-  const optionsFor = (builds?: ReadonlyMap<WorkerName, WorkerBuild>): MiniflareOptions => ({
-    ...miniflareOptionsFor({
-      plan: input.plan,
-      ...(builds ? { builds } : {}),
-      state: input.state,
-      port: input.port,
-    }),
-    ...loggingOptions(input.output),
-  });
-  let current = optionsFor(input.builds);
+  let current = miniflareOptionsFor(input);
   const mf = new Miniflare(current);
-  let url: URL;
-  try {
-    url = await mf.ready;
-    await storeJwtSecret(mf, input.jwtSecret);
-  } catch (error) {
-    await mf.dispose().catch(() => {});
-    throw error;
-  }
-  const migrate = async () => {
+  /** Applies those of `migrations` not applied yet (at start, and in dev mode when one is added). */
+  const migrate = async (migrations: Migration[]) => {
     const db = (await mf.getD1Database("DB", "auth")) as unknown as D1Database;
-    return applyMigrations(d1Executor(db), loadMigrations(input.migrationsDir));
+    return applyMigrations(d1Executor(db), migrations);
   };
-  let migrations: MigrationReport;
   try {
-    migrations = await migrate();
+    const url = await mf.ready;
+    await storeJwtSecret(mf, input.jwtSecret);
+    return {
+      url,
+      migrations: await migrate(input.plan.migrations),
+      migrate,
+      /** Swaps in new builds (dev mode); on failure the previous builds keep running and it throws. */
+      async reload(builds: ReadonlyMap<WorkerName, WorkerBuild>): Promise<void> {
+        const next = miniflareOptionsFor({ ...input, builds });
+        try {
+          await mf.setOptions(next);
+          current = next;
+        } catch (error) {
+          // workerd refused the new code (e.g. a throw at module load): bring the last good back.
+          await mf.setOptions(current);
+          throw error;
+        }
+      },
+      dispose: () => mf.dispose(),
+    };
   } catch (error) {
     await mf.dispose().catch(() => {});
     throw error;
   }
-  return {
-    url,
-    migrations,
-    migrate,
-    async reload(builds) {
-      const next = optionsFor(builds);
-      try {
-        await mf.setOptions(next);
-        current = next;
-      } catch (error) {
-        // workerd refused the new code (e.g. a throw at module load): bring the last good back.
-        await mf.setOptions(current);
-        throw error;
-      }
-    },
-    dispose: () => mf.dispose(),
-  };
 }
 
 /**
@@ -124,30 +92,4 @@ async function storeJwtSecret(mf: Miniflare, secret: string): Promise<void> {
   const id = existing?.metadata?.uuid;
   if (id) await admin().update(secret, id);
   else await admin().create(secret);
-}
-
-/** Miniflare's own lines (requests) through our output; workerd's console lines by level. */
-function loggingOptions(output: PlatformOutput): Partial<MiniflareOptions> {
-  return {
-    log: new PlatformLog(output),
-    structuredWorkerdLogs: true,
-    handleStructuredLogs: ({ level, message }: { level: string; message: string }) => {
-      if (level === "error" || level === "warn") output.error(message);
-      else output.info(message);
-    },
-  };
-}
-
-class PlatformLog extends Log {
-  constructor(private readonly output: PlatformOutput) {
-    super(LogLevel.INFO, { prefix: "" });
-  }
-
-  override logWithLevel(level: LogLevel, message: string): void {
-    // Our start-up table and reload lines say this already, with more.
-    if (/^(Updated and )?[Rr]eady on /.test(message)) return;
-    if (level > this.level) return;
-    if (level <= LogLevel.WARN) this.output.error(message);
-    else this.output.info(message);
-  }
 }

@@ -4,49 +4,34 @@
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { StartOptions } from "./flags.ts";
 
-export interface StateLayout {
-  dir: string;
-  /** Miniflare `d1Persist`. */
-  d1Dir: string;
-  /** Miniflare `secretsStorePersist`. */
-  secretsStoreDir: string;
-  /** The generated JWT key, kept so tokens stay valid across restarts. */
-  jwtSecretFile: string;
-}
+export type StateLayout = ReturnType<typeof stateLayout>;
 
-export function stateLayout(dir: string): StateLayout {
+export function stateLayout(dir: string) {
   const root = resolve(dir);
   return {
     dir: root,
+    /** Miniflare `d1Persist`. */
     d1Dir: join(root, "d1"),
+    /** Miniflare `secretsStorePersist`. */
     secretsStoreDir: join(root, "secrets-store"),
+    /** The generated JWT key, kept so tokens stay valid across restarts. */
     jwtSecretFile: join(root, "jwt-secret"),
   };
 }
 
 export function prepareState(layout: StateLayout): void {
-  for (const dir of [layout.dir, layout.d1Dir, layout.secretsStoreDir]) {
-    mkdirSync(dir, { recursive: true });
-  }
-}
-
-export interface LocalJwtSecret {
-  value: string;
-  from: "--jwt-secret" | "PLATFORM_JWT_SECRET" | "state file" | "generated";
+  for (const dir of [layout.d1Dir, layout.secretsStoreDir]) mkdirSync(dir, { recursive: true });
 }
 
 /** The given key, else the one in the state folder, else a new one (48 random bytes, base64url). */
-export function localJwtSecret(
-  layout: StateLayout,
-  given: { value: string; from: "--jwt-secret" | "PLATFORM_JWT_SECRET" } | undefined,
-): LocalJwtSecret {
+export function localJwtSecret(layout: StateLayout, given: StartOptions["jwtSecret"]) {
   if (given) return given;
-  if (existsSync(layout.jwtSecretFile)) {
-    const kept = readFileSync(layout.jwtSecretFile, "utf8").trim();
-    if (kept.length >= 32) return { value: kept, from: "state file" };
-  }
+  const file = layout.jwtSecretFile;
+  const kept = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+  if (kept.length >= 32) return { value: kept, from: "state file" as const };
   const value = randomBytes(48).toString("base64url");
-  writeFileSync(layout.jwtSecretFile, `${value}\n`, { mode: 0o600 });
-  return { value, from: "generated" };
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return { value, from: "generated" as const };
 }

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { PlatformPlan } from "../../infra/plan.ts";
+import { localPlan } from "../../test/support/local-plan.ts";
 import { formatStartupTable, readyLine } from "./table.ts";
-import { localPlan } from "./test-plan.ts";
 
 let plan: PlatformPlan;
 let table: string;

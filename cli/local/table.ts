@@ -4,6 +4,7 @@
 import { formatBytes } from "../../infra/budgets.ts";
 import type { MigrationReport } from "../../infra/migrations/apply.ts";
 import type { PlannedWorker, PlatformPlan } from "../../infra/plan.ts";
+import { textTable } from "../text-table.ts";
 
 export interface StartupSummary {
   url: string;
@@ -25,20 +26,10 @@ export function readyLine(url: string): string {
 
 export function formatStartupTable(summary: StartupSummary): string {
   const url = summary.url.replace(/\/$/, "");
-  const rows = summary.plan.workers.map(({ budget: line, spec }) => [
-    spec.name,
-    formatBytes(line.bytes),
-    `${formatBytes(line.gzipBytes)} / ${formatBytes(line.budget.maxGzipBytes)}`,
-    `${Math.round((line.gzipBytes / line.budget.maxGzipBytes) * 100)}%`,
-    servedBy(spec, summary),
-  ]);
-  const header = ["worker", "bytes", "gzip / budget", "used", "traffic"];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? "").length)));
-  const format = (cells: string[]) =>
-    `  ${cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join("  ")}`.trimEnd();
-  const migrations = summary.migrations.applied.length
-    ? `applied ${summary.migrations.applied.join(", ")}`
-    : `${summary.migrations.unchanged.length + summary.migrations.adopted.length} applied, none pending`;
+  const { applied, unchanged, adopted } = summary.migrations;
+  const migrations = applied.length
+    ? `applied ${applied.join(", ")}`
+    : `${unchanged.length + adopted.length} applied, none pending`;
   return [
     readyLine(url),
     "",
@@ -48,8 +39,16 @@ export function formatStartupTable(summary: StartupSummary): string {
     `  CORS       ${summary.plan.config.corsOrigins.join(", ") || "(no origins allowed)"}`,
     `  timing     build ${Math.round(summary.buildMs)} ms, workerd start ${Math.round(summary.startMs)} ms`,
     "",
-    format(header),
-    ...rows.map(format),
+    ...textTable([
+      ["worker", "bytes", "gzip / budget", "used", "traffic"],
+      ...summary.plan.workers.map(({ budget: line, spec }) => [
+        spec.name,
+        formatBytes(line.bytes),
+        `${formatBytes(line.gzipBytes)} / ${formatBytes(line.budget.maxGzipBytes)}`,
+        `${Math.round((line.gzipBytes / line.budget.maxGzipBytes) * 100)}%`,
+        servedBy(spec, summary),
+      ]),
+    ]),
     "",
     `  Only the router listens (${url}); services are reached through its bindings.`,
     summary.watch

@@ -7,7 +7,6 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { buildWorkers, type WorkerBuild } from "../../infra/build.ts";
 import type { WorkerSpec } from "../../infra/topology.ts";
-import type { WorkerName } from "../../shared/workers.ts";
 import { type WorkerWatcher, watchWorkers } from "./watch.ts";
 
 const root = mkdtempSync(join(tmpdir(), "platform-watch-"));
@@ -45,15 +44,15 @@ describe("watchWorkers", () => {
   it("reports changed bundles and build errors, keeping the last good bundle", async () => {
     writeFileSync(join(root, "worker.ts"), source("first"));
     const initial = await buildWorkers([spec], root);
-    const changes: { builds: Map<WorkerName, WorkerBuild>; changed: WorkerName[] }[] = [];
+    const changes: WorkerBuild[][] = [];
     const errors: string[] = [];
     watcher = await watchWorkers({
       specs: [spec],
       root,
       initial,
       debounceMs: 50,
-      onChange: async (builds, changed) => {
-        changes.push({ builds, changed });
+      onChange: async (changed) => {
+        changes.push(changed);
       },
       onBuildError: (message) => errors.push(message),
     });
@@ -63,8 +62,8 @@ describe("watchWorkers", () => {
 
     writeFileSync(join(root, "worker.ts"), source("second"));
     const change = await until(() => changes[0]);
-    expect(change.changed).toEqual(["browse"]);
-    expect(change.builds.get("browse")?.code).toContain("second");
+    expect(change.map((build) => build.name)).toEqual(["browse"]);
+    expect(change[0]?.code).toContain("second");
 
     writeFileSync(join(root, "worker.ts"), "export default { fetch( };\n");
     const error = await until(() => errors[0]);
@@ -73,6 +72,6 @@ describe("watchWorkers", () => {
 
     writeFileSync(join(root, "worker.ts"), source("third"));
     const fixed = await until(() => changes[1]);
-    expect(fixed.builds.get("browse")?.code).toContain("third");
+    expect(fixed[0]?.code).toContain("third");
   }, 30_000);
 });

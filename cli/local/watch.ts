@@ -12,33 +12,41 @@ export interface WatchInput {
   root: string;
   /** The bundles running now; a rebuild with the same sha256 is not a change. */
   initial: ReadonlyMap<WorkerName, WorkerBuild>;
-  /** Every worker's latest good bundle, and which of them changed. Calls never overlap. */
-  onChange(builds: Map<WorkerName, WorkerBuild>, changed: WorkerName[]): Promise<void>;
+  /** The new bundles since the last call, at most one per worker. Calls never overlap. */
+  onChange(changed: WorkerBuild[]): Promise<void>;
   onBuildError(message: string): void;
   debounceMs?: number;
 }
 
-export interface WorkerWatcher {
-  dispose(): Promise<void>;
-}
+export type WorkerWatcher = Awaited<ReturnType<typeof watchWorkers>>;
 
-export async function watchWorkers(input: WatchInput): Promise<WorkerWatcher> {
+export async function watchWorkers(input: WatchInput) {
   const latest = new Map(input.initial);
-  const changed = new Set<WorkerName>();
+  const changed = new Map<WorkerName, WorkerBuild>();
   let timer: NodeJS.Timeout | undefined;
   let queue = Promise.resolve();
   let disposed = false;
 
   const flush = () => {
-    timer = undefined;
     if (disposed || changed.size === 0) return;
-    const names = [...changed];
+    const builds = [...changed.values()];
     changed.clear();
-    const snapshot = new Map(latest);
-    queue = queue.then(() => input.onChange(snapshot, names)).catch(() => {});
+    queue = queue.then(() => input.onChange(builds)).catch(() => {});
   };
-  const schedule = () => {
-    if (timer) clearTimeout(timer);
+  const onEnd = (spec: WorkerSpec, result: esbuild.BuildResult) => {
+    if (disposed) return;
+    if (result.errors.length > 0) {
+      input.onBuildError(new BuildError(spec.name, spec.entry, result).message);
+      return;
+    }
+    const next = toWorkerBuild(
+      spec,
+      result as esbuild.BuildResult<{ metafile: true; write: false }>,
+    );
+    if (next.sha256 === latest.get(spec.name)?.sha256) return;
+    latest.set(spec.name, next);
+    changed.set(spec.name, next);
+    clearTimeout(timer);
     timer = setTimeout(flush, input.debounceMs ?? 150);
   };
 
@@ -47,36 +55,16 @@ export async function watchWorkers(input: WatchInput): Promise<WorkerWatcher> {
       esbuild.context({
         ...buildOptions(spec, input.root),
         plugins: [
-          {
-            name: "report-rebuilds",
-            setup(build) {
-              build.onEnd((result) => {
-                if (disposed) return;
-                if (result.errors.length > 0) {
-                  input.onBuildError(new BuildError(spec.name, spec.entry, result).message);
-                  return;
-                }
-                const next = toWorkerBuild(
-                  spec,
-                  result as esbuild.BuildResult<{ metafile: true; write: false }>,
-                );
-                if (next.sha256 === latest.get(spec.name)?.sha256) return;
-                latest.set(spec.name, next);
-                changed.add(spec.name);
-                schedule();
-              });
-            },
-          },
+          { name: "report-rebuilds", setup: (build) => build.onEnd((end) => onEnd(spec, end)) },
         ],
       }),
     ),
   );
   await Promise.all(contexts.map((context) => context.watch()));
-
   return {
-    async dispose() {
+    async dispose(): Promise<void> {
       disposed = true;
-      if (timer) clearTimeout(timer);
+      clearTimeout(timer);
       await Promise.all(contexts.map((context) => context.dispose()));
       await queue;
     },

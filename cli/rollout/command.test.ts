@@ -14,7 +14,8 @@ import { join, resolve } from "node:path";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { SERVICE_NAMES } from "../../shared/workers.ts";
-import { type RolloutOptions, runRollout, setRolloutWeight } from "./command.ts";
+import type { FlagValues } from "../args.ts";
+import { type ROLLOUT_COMMAND, runRollout, setRolloutWeight } from "./command.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const dirs: string[] = [];
@@ -33,18 +34,12 @@ beforeEach(() => {
   prodFile = join(dir, "Pulumi.prod.yaml");
 });
 
-async function rollout(options: Partial<RolloutOptions>) {
+/** The command on the copies, without the plan diff unless `"no-plan": false`. */
+async function rollout(flags: FlagValues<typeof ROLLOUT_COMMAND.flags>) {
   const lines: string[] = [];
   const code = await runRollout(
-    {
-      dir,
-      stack: "prod",
-      service: "investor",
-      to: "50",
-      dryRun: false,
-      planRoot: undefined,
-      ...options,
-    },
+    { dir, stack: "prod", service: "investor", to: "50", "no-plan": true, ...flags },
+    ROOT,
     (line) => lines.push(line),
   );
   return { code, lines };
@@ -71,10 +66,7 @@ describe("npm run rollout", () => {
   });
 
   it("shows the offline plan diff: only the router changes", async () => {
-    const { code, lines } = await rollout({
-      dryRun: true,
-      planRoot: ROOT,
-    });
+    const { code, lines } = await rollout({ "dry-run": true, "no-plan": false });
     expect(code).toBe(0);
     expect(lines).toEqual([
       "Pulumi.prod.yaml: rollout.investor: 25 → 50",
@@ -87,7 +79,7 @@ describe("npm run rollout", () => {
 
   it("--dry-run leaves the file byte-identical", async () => {
     const before = readFileSync(prodFile);
-    expect((await rollout({ dryRun: true })).code).toBe(0);
+    expect((await rollout({ "dry-run": true })).code).toBe(0);
     expect(readFileSync(prodFile).equals(before)).toBe(true);
   });
 
@@ -152,7 +144,7 @@ describe("npm run rollout", () => {
   });
 
   it("accepts the stack as Pulumi CLI users name it, org/project/stack", async () => {
-    const { code, lines } = await rollout({ stack: "acme/platform/prod", dryRun: true });
+    const { code, lines } = await rollout({ stack: "acme/platform/prod", "dry-run": true });
     expect(code).toBe(0);
     expect(lines[0]).toBe("Pulumi.prod.yaml: rollout.investor: 25 → 50");
   });

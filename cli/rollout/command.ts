@@ -2,6 +2,7 @@
 // whole config before and after, shows the offline plan diff of the change, then writes the file
 // atomically with its comments kept, so any error leaves it exactly as it was.
 
+import { resolve } from "node:path";
 import { ConfigError, parseStackConfig } from "../../infra/config.ts";
 import {
   hasBlueSide,
@@ -9,7 +10,7 @@ import {
   SERVICE_NAMES,
   type ServiceName,
 } from "../../shared/workers.ts";
-import { UsageError } from "../args.ts";
+import { COMMON_FLAGS, type FlagValues, UsageError } from "../args.ts";
 import { diffPlans, summarizeChanges } from "../plan/diff.ts";
 import { offlinePlanOfText } from "../plan/view.ts";
 import {
@@ -20,37 +21,42 @@ import {
   writeStackFile,
 } from "../stack-file.ts";
 
-export interface RolloutOptions {
-  /** Folder holding the `Pulumi.<stack>.yaml` files. */
-  dir: string;
-  stack: string | undefined;
-  service: string | undefined;
-  to: string | undefined;
-  dryRun: boolean;
-  /** Checkout whose program plans the change; undefined skips the plan diff (`--no-plan`). */
-  planRoot: string | undefined;
-}
+export const ROLLOUT_COMMAND = {
+  usage: "npm run rollout -- --stack <name> --service <name> --to <0-100> [--dry-run] [--no-plan]",
+  summary:
+    "Sets one service's rollout weight (its share of traffic on the new service) in the stack file, keeping comments, after checking the whole config and showing the offline plan diff.",
+  flags: {
+    stack: COMMON_FLAGS.stack,
+    service: { type: "string", value: "<name>", help: "the service whose weight moves" },
+    to: { type: "string", value: "<0-100>", help: "the new weight" },
+    "dry-run": { type: "boolean", help: "show the change and its plan diff, write nothing" },
+    "no-plan": { type: "boolean", help: "skip the offline plan diff" },
+    dir: {
+      type: "string",
+      value: "<folder>",
+      help: "where the stack files are (default: the repo)",
+    },
+  },
+  examples: [
+    "npm run rollout -- --stack prod --service investor --to 50    # then commit and open a PR",
+    "npm run rollout -- --stack prod --service investor --to 0     # roll back",
+  ],
+} as const;
 
-export interface RolloutEdit {
-  service: ServiceName;
-  /** The weight the file states, else the default the config applies (0 with a monolith). */
-  before: number;
-  beforeIsDefault: boolean;
-  after: number;
-  /** The whole stack file after the edit. */
-  text: string;
-}
-
-/** Runs the command; answers the exit code (2 for a wrong flag). Every line goes through `print`. */
+/**
+ * Runs the command on the stack files in `--dir` (default `root`), planning the change with
+ * `root`'s program. Every line goes through `print`; answers the exit code (2 for a wrong flag).
+ */
 export async function runRollout(
-  options: RolloutOptions,
+  flags: FlagValues<typeof ROLLOUT_COMMAND.flags>,
+  root: string,
   print: (line: string) => void,
 ): Promise<number> {
   try {
-    if (!options.stack) throw new UsageError("--stack is required");
-    const service = parseService(options.service);
-    const weight = parseWeight(options.to);
-    const file = readStackFile(options.dir, options.stack);
+    if (!flags.stack) throw new UsageError("--stack is required");
+    const service = parseService(flags.service);
+    const weight = parseWeight(flags.to);
+    const file = readStackFile(resolve(flags.dir ?? root), flags.stack);
     const edit = setRolloutWeight(file, service, weight);
     const was = `${edit.before}${edit.beforeIsDefault ? " (default)" : ""}`;
     if (edit.before === edit.after) {
@@ -58,8 +64,8 @@ export async function runRollout(
       return 0;
     }
     print(`${file.source}: rollout.${service}: ${was} → ${edit.after}`);
-    if (options.planRoot) await printPlanDiff(options.planRoot, file, edit.text, print);
-    if (options.dryRun) {
+    if (!flags["no-plan"]) await printPlanDiff(root, file, edit.text, print);
+    if (flags["dry-run"]) {
       print(`--dry-run: ${file.source} left unchanged`);
       return 0;
     }
@@ -75,24 +81,21 @@ export async function runRollout(
 }
 
 /** The stack file with `platform:rollout.<service>` set, after checking the whole config still parses. */
-export function setRolloutWeight(
-  file: StackFile,
-  service: ServiceName,
-  weight: number,
-): RolloutEdit {
+export function setRolloutWeight(file: StackFile, service: ServiceName, weight: number) {
   const before = checkedConfig(file, file.text, false);
   const text = setConfigValue(file.text, file.source, ["rollout", service], weight);
   checkedConfig(file, text, true);
-  const stated = (offlineConfig(file.text, file.source)["platform:rollout"] ?? {}) as Record<
-    string,
-    unknown
-  >;
+  const stated = offlineConfig(file.text, file.source)["platform:rollout"] as
+    | Record<string, unknown>
+    | undefined;
   return {
     service,
-    // The parsed config, not the YAML node: a weight the file spells "25" is 25.
+    // The parsed config, not the YAML node: a weight the file spells "25" is 25, and one it does
+    // not state is the default the config applies (0 with a monolith).
     before: before.rollout[service],
-    beforeIsDefault: stated[service] === undefined,
+    beforeIsDefault: stated?.[service] === undefined,
     after: weight,
+    /** The whole stack file after the edit. */
     text,
   };
 }
@@ -118,10 +121,12 @@ async function printPlanDiff(
   }
 }
 
+const given = (value: string | undefined) => (value === undefined ? "nothing" : `"${value}"`);
+
 function parseService(value: string | undefined): ServiceName {
   if (value === undefined || !isServiceName(value)) {
     throw new UsageError(
-      `--service must be one of ${SERVICE_NAMES.join(", ")}, got ${value === undefined ? "nothing" : `"${value}"`}`,
+      `--service must be one of ${SERVICE_NAMES.join(", ")}, got ${given(value)}`,
     );
   }
   if (!hasBlueSide(value)) {
@@ -135,16 +140,13 @@ function parseService(value: string | undefined): ServiceName {
 function parseWeight(value: string | undefined): number {
   if (value !== undefined && /^\d{1,3}$/.test(value) && Number(value) <= 100) return Number(value);
   throw new UsageError(
-    `--to must be an integer 0-100 (the share of traffic on the new service), got ${value === undefined ? "nothing" : `"${value}"`}`,
+    `--to must be an integer 0-100 (the share of traffic on the new service), got ${given(value)}`,
   );
 }
 
 function checkedConfig(file: StackFile, text: string, edited: boolean) {
   try {
-    return parseStackConfig(offlineConfig(text, file.source), {
-      stack: file.stack,
-      source: file.source,
-    });
+    return parseStackConfig(offlineConfig(text, file.source), file);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     const problems = error.problems.map((p) => `  - ${p}`).join("\n");
