@@ -12,10 +12,7 @@ const LOCAL_URL = "http://127.0.0.1:8787";
 
 /** How smoke and seed are pointed at a platform: a URL, or a deployed stack by name. */
 export const TARGET_FLAGS = {
-  url: {
-    ...COMMON_FLAGS.url,
-    help: `a running platform, local or deployed (default ${LOCAL_URL})`,
-  },
+  url: { ...COMMON_FLAGS.url, help: `${COMMON_FLAGS.url.help} (default ${LOCAL_URL})` },
   stack: {
     ...COMMON_FLAGS.stack,
     help: "a deployed stack: https://<platform:hostname> of its file",
@@ -24,9 +21,8 @@ export const TARGET_FLAGS = {
 
 /** The base URL `--url` or `--stack` names (not both); the local platform when neither. */
 export function targetUrl(flags: { url?: string | undefined; stack?: string | undefined }): string {
-  if (flags.url !== undefined && flags.stack !== undefined) {
+  if (flags.url !== undefined && flags.stack !== undefined)
     throw new UsageError("--url and --stack both name the platform; give one of them");
-  }
   if (flags.stack === undefined) return urlFlag(flags.url ?? LOCAL_URL);
   const file = readStackFile(ROOT, flags.stack);
   const hostname = offlineConfig(file.text, file.source)[`${PROJECT}:hostname`];
@@ -42,35 +38,24 @@ export interface ApiAnswer<T = unknown> {
   contentType: string;
   servedBy: string | null;
   requestId: string | null;
-  ms: number;
 }
 
-export interface RequestOptions {
-  token?: string | undefined;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+export type RequestOptions = { token?: string | undefined; body?: unknown };
 
 export class ApiClient {
-  readonly baseUrl: string;
-
   constructor(
-    baseUrl: string,
+    private readonly baseUrl: string,
     private readonly timeoutMs = 15_000,
-  ) {
-    this.baseUrl = baseUrl.replace(/\/+$/, "");
-  }
+  ) {}
 
-  async request<T = unknown>(
-    method: string,
-    path: string,
-    options: RequestOptions = {},
-  ): Promise<ApiAnswer<T>> {
-    const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+  get = <T>(path: string, options?: RequestOptions) => this.request<T>("GET", path, options);
+  post = <T>(path: string, options?: RequestOptions) => this.request<T>("POST", path, options);
+
+  private async request<T>(method: string, path: string, options: RequestOptions = {}) {
+    const headers: Record<string, string> = { accept: "application/json" };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     if (options.body !== undefined) headers["content-type"] = "application/json";
-    const started = performance.now();
-    const response = await fetch(`${this.baseUrl}${path}`, {
+    const response = await fetch(`${this.baseUrl.replace(/\/+$/, "")}${path}`, {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -79,39 +64,29 @@ export class ApiClient {
     });
     const text = await response.text();
     const contentType = response.headers.get("content-type") ?? "";
-    let json: T | undefined;
-    if (contentType.includes("json") && text !== "") {
-      try {
-        json = JSON.parse(text) as T;
-      } catch {
-        json = undefined;
-      }
-    }
     return {
       status: response.status,
-      json,
+      json: contentType.includes("json") ? parseJson<T>(text) : undefined,
       text,
       contentType,
       servedBy: response.headers.get(SERVED_BY_HEADER),
       requestId: response.headers.get(REQUEST_ID_HEADER),
-      ms: performance.now() - started,
-    };
+    } satisfies ApiAnswer<T>;
   }
+}
 
-  get<T = unknown>(path: string, options?: RequestOptions) {
-    return this.request<T>("GET", path, options);
-  }
-
-  post<T = unknown>(path: string, options?: RequestOptions) {
-    return this.request<T>("POST", path, options);
+function parseJson<T>(text: string): T | undefined {
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return undefined;
   }
 }
 
 /** `{ error: { code, message } }` of an error answer, for messages. */
 export function errorOf(answer: ApiAnswer): string {
   const error = (answer.json as { error?: { code?: string; message?: string } } | undefined)?.error;
-  if (error) return `${error.code}: ${error.message}`;
-  return answer.text.slice(0, 200) || "(empty body)";
+  return error ? `${error.code}: ${error.message}` : answer.text.slice(0, 200) || "(empty body)";
 }
 
 /** fetch's own errors say only "fetch failed"; the cause says why (refused, DNS, timeout). */
@@ -123,9 +98,5 @@ export function describeFetchError(error: unknown): string {
   return cause ? `${error.message}: ${cause.code ?? cause.message}${hint}` : error.message;
 }
 
-/** Session answer of register and login. */
-export interface Session {
-  token: string;
-  expiresAt: string;
-  user: { id: string; email: string; name: string; role: string; createdAt: string };
-}
+/** The part of register's and login's session answer that seed and smoke use. */
+export type Session = { token: string; user: { email: string } };

@@ -6,6 +6,7 @@ import { resolve } from "node:path";
 import { Miniflare } from "miniflare";
 import { COMMON_FLAGS, integerFlag, runCommand } from "../cli/args.ts";
 import { offlineConfig, PLACEHOLDER_JWT_SECRET, readStackFile } from "../cli/stack-file.ts";
+import { textTable } from "../cli/text-table.ts";
 import { formatBytes } from "../infra/budgets.ts";
 import { buildWorkers } from "../infra/build.ts";
 import { DEFAULT_COMPATIBILITY_DATE } from "../infra/config.ts";
@@ -14,7 +15,14 @@ import { bindingNameOf, SERVICE_NAMES } from "../shared/workers.ts";
 
 const ROOT = resolve(import.meta.dirname, "..");
 const JWT_SECRET = PLACEHOLDER_JWT_SECRET;
+const EMPTY_WORKER = "export default { fetch() { return new Response(null, { status: 404 }) } }";
 const WARM_UP = 20;
+/** What a service worker is given in every benchmark; the router's bindings differ. */
+const SERVICE_BINDINGS = { d1Databases: { DB: "bench" }, bindings: { JWT_SECRET } };
+
+function workerOptions(script: string) {
+  return { modules: true, script, compatibilityDate: DEFAULT_COMPATIBILITY_DATE };
+}
 
 const COMMAND = {
   usage: "npm run bench -- [--runs <1-50>] [--requests <10-5000>] [--json]",
@@ -55,13 +63,7 @@ async function median(runs: number, body: () => Promise<unknown>): Promise<numbe
  * worker serves, so no database is touched). An empty worker gives the cost of workerd itself.
  */
 async function startup(code: string): Promise<void> {
-  const mf = new Miniflare({
-    modules: true,
-    script: code,
-    compatibilityDate: DEFAULT_COMPATIBILITY_DATE,
-    d1Databases: { DB: "bench" },
-    bindings: { JWT_SECRET },
-  });
+  const mf = new Miniflare({ ...workerOptions(code), ...SERVICE_BINDINGS });
   try {
     await (await mf.dispatchFetch("http://bench.local/__bench/startup")).arrayBuffer();
   } finally {
@@ -76,9 +78,7 @@ async function benchRouterOverhead(plan: PlatformPlan, requests: number) {
   const mf = new Miniflare({
     workers: plan.workers.map((worker) => ({
       name: worker.spec.name,
-      modules: true,
-      script: worker.build.code,
-      compatibilityDate: DEFAULT_COMPATIBILITY_DATE,
+      ...workerOptions(worker.build.code),
       ...(worker.spec.kind === "router"
         ? {
             bindings: { CONFIG: { ...plan.routerConfig, rollout }, JWT_SECRET },
@@ -86,7 +86,7 @@ async function benchRouterOverhead(plan: PlatformPlan, requests: number) {
               [...SERVICE_NAMES, "monolith" as const].map((s) => [bindingNameOf(s), s]),
             ),
           }
-        : { d1Databases: { DB: "bench" }, bindings: { JWT_SECRET } }),
+        : SERVICE_BINDINGS),
     })),
   });
   try {
@@ -127,12 +127,8 @@ await runCommand(COMMAND, async (flags) => {
   const requests = integerFlag(flags.requests, "requests", { min: 10, max: 5000, fallback: 300 });
   // The program's own plan: the builds, budgets and router CONFIG a deploy of staging would use.
   const file = readStackFile(ROOT, "staging");
-  const plan = await planPlatform({
-    config: offlineConfig(file.text, file.source),
-    stack: file.stack,
-    root: ROOT,
-    source: file.source,
-  });
+  const config = offlineConfig(file.text, file.source);
+  const plan = await planPlatform({ config, stack: file.stack, root: ROOT, source: file.source });
   const specs = plan.workers.map((worker) => worker.spec);
   const buildAllMs = await median(runs, () => buildWorkers(specs, ROOT));
   const sizes = plan.workers.map(({ spec, build, budget }) => ({
@@ -141,12 +137,9 @@ await runCommand(COMMAND, async (flags) => {
     gzipBytes: build.gzipBytes,
     budget: budget.budget,
   }));
-  const EMPTY_WORKER = "export default { fetch() { return new Response(null, { status: 404 }) } }";
   const startups = [{ worker: "(empty)", ms: await median(runs, () => startup(EMPTY_WORKER)) }];
-  for (const { spec, build } of plan.workers) {
-    if (spec.kind !== "router") {
-      startups.push({ worker: spec.name, ms: await median(runs, () => startup(build.code)) });
-    }
+  for (const { spec, build } of plan.workers.filter((worker) => worker.spec.kind !== "router")) {
+    startups.push({ worker: spec.name, ms: await median(runs, () => startup(build.code)) });
   }
   const overhead = await benchRouterOverhead(plan, requests);
 
@@ -164,29 +157,25 @@ await runCommand(COMMAND, async (flags) => {
   ];
   const result = { buildAllMs, sizes, startups, overhead, targets, runs, requests };
 
-  if (flags.json) {
-    console.log(JSON.stringify(result, null, 2));
-  } else {
-    console.log(
-      `esbuild, all ${specs.length} workers in parallel: ${buildAllMs.toFixed(0)} ms (median of ${runs})\n`,
-    );
-    console.log("worker       bytes      gzip       gzip budget");
-    for (const s of sizes) {
-      console.log(
-        `${s.worker.padEnd(12)} ${formatBytes(s.bytes).padEnd(10)} ${formatBytes(s.gzipBytes).padEnd(10)} ${formatBytes(s.budget.maxGzipBytes)}`,
-      );
-    }
-    console.log(`\nworkerd start-up to first answer (median of ${runs}):`);
-    for (const s of startups) console.log(`  ${s.worker.padEnd(12)} ${s.ms.toFixed(0)} ms`);
-    console.log(`\nGET /api/browse/pitches over ${requests} requests (after ${WARM_UP} warm-up):`);
-    console.log(
-      `  browse directly   p50 ${overhead.directP50.toFixed(2)} ms  p95 ${overhead.directP95.toFixed(2)} ms`,
-    );
-    console.log(
-      `  through router    p50 ${overhead.routedP50.toFixed(2)} ms  p95 ${overhead.routedP95.toFixed(2)} ms`,
-    );
-    console.log("\ntargets:");
-    for (const target of targets) console.log(`  ${target.met ? "✓" : "✗"} ${target.what}`);
-  }
+  const ms = (value: number, digits = 0) => `${value.toFixed(digits)} ms`;
+  const sizeRows = sizes.map((s) => [
+    s.worker,
+    ...[s.bytes, s.gzipBytes, s.budget.maxGzipBytes].map(formatBytes),
+  ]);
+  const startupRows = startups.map((s) => [s.worker, ms(s.ms)]);
+  const text = [
+    `esbuild, all ${specs.length} workers in parallel: ${ms(buildAllMs)} (median of ${runs})\n`,
+    ...textTable([["worker", "bytes", "gzip", "gzip budget"], ...sizeRows], { indent: "" }),
+    `\nworkerd start-up to first answer (median of ${runs}):`,
+    ...textTable(startupRows, { right: [1] }),
+    `\nGET /api/browse/pitches over ${requests} requests (after ${WARM_UP} warm-up):`,
+    ...textTable([
+      ["browse directly", `p50 ${ms(overhead.directP50, 2)}`, `p95 ${ms(overhead.directP95, 2)}`],
+      ["through router", `p50 ${ms(overhead.routedP50, 2)}`, `p95 ${ms(overhead.routedP95, 2)}`],
+    ]),
+    "\ntargets:",
+    ...targets.map((target) => `  ${target.met ? "✓" : "✗"} ${target.what}`),
+  ];
+  console.log(flags.json ? JSON.stringify(result, null, 2) : text.join("\n"));
   return targets.every((target) => target.met) ? 0 : 1;
 });

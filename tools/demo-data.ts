@@ -1,103 +1,15 @@
-// Demo data through the public API: users of each role, published pitches in varied genres, an
-// offer and a watchlist entry. Idempotent: existing users log in, existing pitches are reused.
+// Loads demo-data.json (users of each role, pitches, an offer, a watchlist entry) through the
+// public API. Idempotent: existing users log in, existing pitches and the offer are reused.
 
+import { textTable } from "../cli/text-table.ts";
 import { type ApiAnswer, type ApiClient, errorOf, type Session } from "./api-client.ts";
+import demo from "./demo-data.json" with { type: "json" };
 
-export const DEMO_PASSWORD = "demo-password-1";
+type Pitch = { id: string; title: string; status: string };
+type PitchAnswer = { pitch: Pitch };
+type Offer = { pitchId: string };
 
-export const DEMO_USERS = [
-  { key: "creator1", email: "creator1@demo.local", name: "Ada Lindqvist", role: "creator" },
-  { key: "creator2", email: "creator2@demo.local", name: "Ben Okafor", role: "creator" },
-  { key: "investor1", email: "investor1@demo.local", name: "Ivy Chen", role: "investor" },
-  {
-    key: "production1",
-    email: "production1@demo.local",
-    name: "Northlight Pictures",
-    role: "production",
-  },
-] as const;
-
-type UserKey = (typeof DEMO_USERS)[number]["key"];
-
-interface DemoPitch {
-  owner: UserKey;
-  title: string;
-  logline: string;
-  genre: string;
-  budgetMin: number;
-  budgetMax: number;
-  publish: boolean;
-}
-
-export const DEMO_PITCHES: readonly DemoPitch[] = [
-  {
-    owner: "creator1",
-    title: "The Last Lighthouse",
-    logline: "A keeper on a drowning island refuses to leave until the final ship comes home.",
-    genre: "drama",
-    budgetMin: 2_000_000,
-    budgetMax: 5_000_000,
-    publish: true,
-  },
-  {
-    owner: "creator1",
-    title: "Orbit of Strangers",
-    logline: "Six rivals share a failing space station and one escape pod.",
-    genre: "sci-fi",
-    budgetMin: 20_000_000,
-    budgetMax: 40_000_000,
-    publish: true,
-  },
-  {
-    owner: "creator1",
-    title: "Night Shift at the Wax Museum",
-    logline: "A night guard learns why the exhibits change every morning.",
-    genre: "horror",
-    budgetMin: 1_000_000,
-    budgetMax: 3_000_000,
-    publish: true,
-  },
-  {
-    owner: "creator2",
-    title: "Grandma's Heist",
-    logline: "Three retirees rob the bank that foreclosed on their bowling club.",
-    genre: "comedy",
-    budgetMin: 4_000_000,
-    budgetMax: 8_000_000,
-    publish: true,
-  },
-  {
-    owner: "creator2",
-    title: "Salt and Silicon",
-    logline: "How a desert town became the world's battery and what it cost.",
-    genre: "documentary",
-    budgetMin: 300_000,
-    budgetMax: 900_000,
-    publish: true,
-  },
-  {
-    owner: "creator2",
-    title: "Paper Dragons",
-    logline: "An origami artist's folds come alive, one bad idea at a time.",
-    genre: "animation",
-    budgetMin: 10_000_000,
-    budgetMax: 25_000_000,
-    publish: false,
-  },
-];
-
-interface Pitch {
-  id: string;
-  title: string;
-  status: string;
-}
-
-export interface SeedSummary {
-  users: { email: string; role: string; created: boolean }[];
-  pitches: { title: string; id: string; status: string; created: boolean }[];
-  offerCreated: boolean;
-  watchlistCreated: boolean;
-}
+export type SeedSummary = Awaited<ReturnType<typeof seedDemoData>>;
 
 export class SeedError extends Error {
   constructor(step: string, answer: ApiAnswer) {
@@ -106,109 +18,82 @@ export class SeedError extends Error {
   }
 }
 
-export async function seedDemoData(api: ApiClient): Promise<SeedSummary> {
-  const sessions = new Map<UserKey, Session>();
-  const summary: SeedSummary = {
-    users: [],
-    pitches: [],
-    offerCreated: false,
-    watchlistCreated: false,
-  };
-  for (const user of DEMO_USERS) {
-    const { session, created } = await signIn(api, user);
-    sessions.set(user.key, session);
-    summary.users.push({ email: user.email, role: user.role, created });
-  }
-  const token = (key: UserKey) => sessions.get(key)?.token;
+/** The answer when its status is one of `ok` and it has a JSON body; a SeedError otherwise. */
+async function expectStatus<T>(step: string, ok: number[], request: Promise<ApiAnswer<T>>) {
+  const answer = await request;
+  if (!ok.includes(answer.status) || answer.json === undefined) throw new SeedError(step, answer);
+  return answer as ApiAnswer<T> & { json: T };
+}
 
-  const pitchIds = new Map<string, string>();
-  for (const owner of ["creator1", "creator2"] as const) {
-    const own = await api.get<{ items: Pitch[] }>("/api/creator/pitches?limit=50", {
-      token: token(owner),
-    });
-    if (own.status !== 200) throw new SeedError(`list ${owner}'s pitches`, own);
-    for (const wanted of DEMO_PITCHES.filter((p) => p.owner === owner)) {
-      let pitch = own.json?.items.find((p) => p.title === wanted.title);
+export async function seedDemoData(api: ApiClient) {
+  const users: { email: string; role: string; created: boolean }[] = [];
+  const tokens = new Map<string, string>();
+  for (const user of demo.users) {
+    const { token, created } = await signIn(api, user);
+    tokens.set(user.key, token);
+    users.push({ email: user.email, role: user.role, created });
+  }
+
+  const pitches: { title: string; id: string; status: string; created: boolean }[] = [];
+  for (const owner of new Set(demo.pitches.map((pitch) => pitch.owner))) {
+    const auth = { token: tokens.get(owner) };
+    const listing = api.get<{ items: Pitch[] }>("/api/creator/pitches?limit=50", auth);
+    const own = await expectStatus(`list ${owner}'s pitches`, [200], listing);
+    const owned = demo.pitches.filter((pitch) => pitch.owner === owner);
+    for (const { owner: _owner, publish, ...wanted } of owned) {
+      let pitch = own.json.items.find((p) => p.title === wanted.title);
       const created = pitch === undefined;
       if (!pitch) {
-        const { owner: _owner, publish: _publish, ...body } = wanted;
-        const answer = await api.post<{ pitch: Pitch }>("/api/creator/pitches", {
-          token: token(owner),
-          body,
-        });
-        if (answer.status !== 201 || !answer.json)
-          throw new SeedError(`create "${wanted.title}"`, answer);
-        pitch = answer.json.pitch;
+        const creating = api.post<PitchAnswer>("/api/creator/pitches", { ...auth, body: wanted });
+        pitch = (await expectStatus(`create "${wanted.title}"`, [201], creating)).json.pitch;
       }
-      if (wanted.publish && pitch.status !== "published") {
-        const answer = await api.post<{ pitch: Pitch }>(
-          `/api/creator/pitches/${pitch.id}/publish`,
-          { token: token(owner) },
-        );
-        if (answer.status !== 200 || !answer.json)
-          throw new SeedError(`publish "${wanted.title}"`, answer);
-        pitch = answer.json.pitch;
+      if (publish && pitch.status !== "published") {
+        const publishing = api.post<PitchAnswer>(`/api/creator/pitches/${pitch.id}/publish`, auth);
+        pitch = (await expectStatus(`publish "${wanted.title}"`, [200], publishing)).json.pitch;
       }
-      pitchIds.set(wanted.title, pitch.id);
-      summary.pitches.push({ title: pitch.title, id: pitch.id, status: pitch.status, created });
+      pitches.push({ title: pitch.title, id: pitch.id, status: pitch.status, created });
     }
   }
 
-  const offered = pitchIds.get("The Last Lighthouse")!;
-  const offers = await api.get<{ items: { pitchId: string }[] }>(
-    "/api/production/offers?limit=50",
-    { token: token("production1") },
-  );
-  if (offers.status !== 200) throw new SeedError("list production1's offers", offers);
-  if (!offers.json?.items.some((offer) => offer.pitchId === offered)) {
-    const answer = await api.post("/api/production/offers", {
-      token: token("production1"),
-      body: { pitchId: offered, amount: 250_000, terms: "18-month option, first-look on sequels." },
-    });
-    if (answer.status !== 201) throw new SeedError("make an offer", answer);
-    summary.offerCreated = true;
+  const { offer, watchlist } = demo;
+  const offered = pitches.find((pitch) => pitch.title === offer.pitch)?.id;
+  const producer = { token: tokens.get(offer.by) };
+  const listing = api.get<{ items: Offer[] }>("/api/production/offers?limit=50", producer);
+  const offers = await expectStatus(`list ${offer.by}'s offers`, [200], listing);
+  const offerCreated = !offers.json.items.some((existing) => existing.pitchId === offered);
+  if (offerCreated) {
+    const body = { pitchId: offered, amount: offer.amount, terms: offer.terms };
+    const offering = api.post("/api/production/offers", { ...producer, body });
+    await expectStatus("make an offer", [201], offering);
   }
 
-  const watched = await api.post("/api/investor/watchlist", {
-    token: token("investor1"),
-    body: { pitchId: pitchIds.get("Orbit of Strangers") },
-  });
-  if (watched.status !== 201 && watched.status !== 200)
-    throw new SeedError("add to watchlist", watched);
-  summary.watchlistCreated = watched.status === 201;
-  return summary;
+  const body = { pitchId: pitches.find((pitch) => pitch.title === watchlist.pitch)?.id };
+  const watching = api.post("/api/investor/watchlist", { token: tokens.get(watchlist.by), body });
+  const watched = await expectStatus("add to watchlist", [201, 200], watching);
+  return { users, pitches, offerCreated, watchlistCreated: watched.status === 201 };
 }
 
 /** Registers the user; when the email is taken (409, a second run) logs in instead. */
-async function signIn(
-  api: ApiClient,
-  user: (typeof DEMO_USERS)[number],
-): Promise<{ session: Session; created: boolean }> {
-  const registered = await api.post<Session>("/api/auth/register", {
-    body: { email: user.email, password: DEMO_PASSWORD, name: user.name, role: user.role },
+async function signIn(api: ApiClient, { email, name, role }: (typeof demo.users)[number]) {
+  const password = demo.password;
+  const registering = api.post<Session>("/api/auth/register", {
+    body: { email, password, name, role },
   });
-  if (registered.status === 201 && registered.json)
-    return { session: registered.json, created: true };
-  if (registered.status !== 409) throw new SeedError(`register ${user.email}`, registered);
-  const login = await api.post<Session>("/api/auth/login", {
-    body: { email: user.email, password: DEMO_PASSWORD },
-  });
-  if (login.status !== 200 || !login.json) throw new SeedError(`log in ${user.email}`, login);
-  return { session: login.json, created: false };
+  const registered = await expectStatus(`register ${email}`, [201, 409], registering);
+  if (registered.status === 201) return { token: registered.json.token, created: true };
+  const login = api.post<Session>("/api/auth/login", { body: { email, password } });
+  const { json } = await expectStatus(`log in ${email}`, [200], login);
+  return { token: json.token, created: false };
 }
 
 export function formatSeedSummary(summary: SeedSummary): string {
   const created = (yes: boolean) => (yes ? "created" : "existed");
   return [
-    `Users (password "${DEMO_PASSWORD}"):`,
-    ...summary.users.map(
-      (u) => `  ${u.email.padEnd(24)} ${u.role.padEnd(11)} ${created(u.created)}`,
-    ),
+    `Users (password "${demo.password}"):`,
+    ...textTable(summary.users.map((u) => [u.email, u.role, created(u.created)])),
     "Pitches:",
-    ...summary.pitches.map(
-      (p) => `  ${p.title.padEnd(32)} ${p.status.padEnd(10)} ${created(p.created)}  ${p.id}`,
-    ),
-    `Offer by production1 on "The Last Lighthouse": ${created(summary.offerCreated)}`,
-    `Watchlist entry of investor1 on "Orbit of Strangers": ${created(summary.watchlistCreated)}`,
+    ...textTable(summary.pitches.map((p) => [p.title, p.status, created(p.created), p.id])),
+    `Offer by ${demo.offer.by} on "${demo.offer.pitch}": ${created(summary.offerCreated)}`,
+    `Watchlist entry of ${demo.watchlist.by} on "${demo.watchlist.pitch}": ${created(summary.watchlistCreated)}`,
   ].join("\n");
 }
