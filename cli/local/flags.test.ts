@@ -25,9 +25,30 @@ describe("parseStartFlags", () => {
       stateDir: undefined,
       jwtSecret: undefined,
       rollout: {},
+      faults: {},
       watch: false,
       seed: false,
     });
+  });
+
+  it("reads faults, and names the flag and the format when one is wrong", () => {
+    expect(
+      parseStartFlags(["--fault", "investor=500@20", "--fault", "browse=slow:800,monolith=hang"])
+        .faults,
+    ).toEqual({
+      investor: { mode: "500", percent: 20 },
+      browse: { mode: "slow", ms: 800, percent: 100 },
+      monolith: { mode: "hang", percent: 100 },
+    });
+    expect(() => parseStartFlags(["--fault", "investor=boom"])).toThrow(
+      '--fault takes <worker>=<mode>[@<percent>] with mode throw, 500, 503, hang or slow:<ms>, e.g. investor=500@20; got "investor=boom"',
+    );
+    expect(() => parseStartFlags(["--fault", "router=500"])).toThrow(
+      '--fault router=500: "router" is not one of auth, creator, investor, production, browse, analytics, monolith',
+    );
+    expect(() => parseStartFlags(["--fault", "investor=503@0"])).toThrow(
+      "--fault investor=503@0: the percent must be 1-100, got 0",
+    );
   });
 
   it("reads every flag", () => {

@@ -2,6 +2,7 @@
 // start options. Pure: flags and env in, options or a UsageError naming the flag out.
 
 import { COMMON_FLAGS, type FlagValues, integerFlag, UsageError } from "../args.ts";
+import { parseFaults } from "./faults.ts";
 
 export const DEFAULT_PORT = 8787;
 export const DEFAULT_STACK = "staging";
@@ -32,6 +33,12 @@ export const START_COMMAND = {
       value: "<s>",
       help: "JWT key (at least 32 characters; also env PLATFORM_JWT_SECRET)",
     },
+    fault: {
+      type: "string",
+      value: "<worker>=<mode>[@%]",
+      multiple: true,
+      help: "inject a fault: throw, 500, 503, hang or slow:<ms>, on a share of requests, e.g. investor=500@20 (local only)",
+    },
     watch: { type: "boolean", help: "rebuild and reload workers on file change, keeping the data" },
     seed: { type: "boolean", help: "load demo data after start (as npm run seed does)" },
   },
@@ -39,6 +46,7 @@ export const START_COMMAND = {
     "npm start                              # http://127.0.0.1:8787, stack staging",
     "npm start -- --rollout browse=50       # half of browse's callers on the monolith",
     "npm run dev -- --port 8788 --seed      # reload on save, with demo data",
+    "npm start -- --fault investor=hang     # watch the router's deadline and fallback",
   ],
 } as const;
 
@@ -60,6 +68,8 @@ export function startOptions(
     jwtSecret: jwtSecretOf(flags["jwt-secret"], env.PLATFORM_JWT_SECRET),
     /** `--rollout investor=50,creator=0`; values stay raw so the stack parser reports them. */
     rollout: parseRollout(flags.rollout ?? []),
+    /** `--fault investor=500@20`: local only, never in a deployed bundle. */
+    faults: parseFaults(flags.fault ?? []),
     watch: flags.watch ?? false,
     seed: flags.seed ?? false,
   };

@@ -10,6 +10,7 @@ const HOST = "127.0.0.1";
 const events: string[] = [];
 let upstream: Server;
 let front: Front | undefined;
+const constant = (url: URL) => () => url;
 
 async function startUpstream(): Promise<URL> {
   upstream = createServer(async (req, res) => {
@@ -47,7 +48,7 @@ afterEach(async () => {
 
 describe("the local front", () => {
   it("forwards method, path, headers and body, and the answer as it came", async () => {
-    front = await openFront({ host: HOST, port: 0, upstream: await startUpstream() });
+    front = await openFront({ host: HOST, port: 0, upstream: constant(await startUpstream()) });
     const response = await call("/api/x?q=1", {
       method: "POST",
       body: "hello",
@@ -58,7 +59,7 @@ describe("the local front", () => {
   });
 
   it("lets requests in flight finish before a reload, and holds new ones until it is done", async () => {
-    front = await openFront({ host: HOST, port: 0, upstream: await startUpstream() });
+    front = await openFront({ host: HOST, port: 0, upstream: constant(await startUpstream()) });
     const slow = call("/slow");
     await new Promise((resolve) => setTimeout(resolve, 50));
     const reload = front.pausedFor(async () => {
@@ -79,7 +80,12 @@ describe("the local front", () => {
   });
 
   it("answers 503 starting with Retry-After when a reload holds a request too long", async () => {
-    front = await openFront({ host: HOST, port: 0, upstream: await startUpstream(), holdMs: 50 });
+    front = await openFront({
+      host: HOST,
+      port: 0,
+      upstream: constant(await startUpstream()),
+      holdMs: 50,
+    });
     const reload = front.pausedFor(() => new Promise((resolve) => setTimeout(resolve, 300)));
     const response = await call("/x");
     expect([response.status, response.headers.get("retry-after")]).toEqual([503, "1"]);
@@ -88,7 +94,7 @@ describe("the local front", () => {
   });
 
   it("tunnels a WebSocket upgrade both ways", async () => {
-    front = await openFront({ host: HOST, port: 0, upstream: await startUpstream() });
+    front = await openFront({ host: HOST, port: 0, upstream: constant(await startUpstream()) });
     const url = front.url;
     const echoed = await new Promise<string>((resolve, reject) => {
       const req = request({

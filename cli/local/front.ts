@@ -22,8 +22,8 @@ export interface Front {
 export interface FrontOptions {
   host: string;
   port: number;
-  /** workerd's own (internal) address. */
-  upstream: URL;
+  /** workerd's own (internal) address; it may move when workerd restarts. */
+  upstream: () => URL;
   /** Longest wait for in-flight requests before a reload goes ahead anyway. */
   drainMs?: number;
   /** Longest a request is held during a reload before it gets `503 starting`. */
@@ -31,7 +31,6 @@ export interface FrontOptions {
 }
 
 export async function openFront(options: FrontOptions): Promise<Front> {
-  const { upstream } = options;
   let inFlight = 0;
   /** Set while a reload runs; requests wait for it. */
   let gate: Promise<void> | undefined;
@@ -55,11 +54,11 @@ export async function openFront(options: FrontOptions): Promise<Front> {
       inFlight--;
       if (inFlight === 0) for (const wake of drained) wake();
     });
-    forward(upstream, incoming, outgoing);
+    forward(options.upstream(), incoming, outgoing);
   });
   server.on("upgrade", async (incoming: IncomingMessage, client: Socket, head: Buffer) => {
     if (!(await admitted())) return client.end("HTTP/1.1 503 Service Unavailable\r\n\r\n");
-    tunnel(upstream, incoming, client, head);
+    tunnel(options.upstream(), incoming, client, head);
   });
   server.on("connection", (socket) => {
     sockets.add(socket);

@@ -70,6 +70,7 @@ async function main(): Promise<void> {
     state,
     port: flags.port,
     jwtSecret: jwtSecret.value,
+    faults: () => flags.faults,
     output,
   });
   // Miniflare adds SIGINT/SIGTERM listeners that kill workerd and exit 130/143 in the same tick,
@@ -92,6 +93,7 @@ async function main(): Promise<void> {
       buildMs,
       startMs: performance.now() - startStarted,
       watch: flags.watch,
+      faults: flags.faults,
     }),
   );
   if (flags.seed) {

@@ -47,7 +47,7 @@ function optionsFor(planned = plan, logPrefix = true) {
     plan: planned,
     builds: fakeBuilds(),
     state: STATE,
-    port: 8787,
+
     output,
     logPrefix,
   });
@@ -67,7 +67,7 @@ describe("miniflareOptionsFor", () => {
     const { options } = optionsFor();
     expect(options).toMatchObject({
       host: "127.0.0.1",
-      port: 8787,
+
       cf: false,
       d1Persist: resolve("/tmp/platform-state/d1"),
       secretsStorePersist: resolve("/tmp/platform-state/secrets-store"),
@@ -143,7 +143,7 @@ describe("miniflareOptionsFor", () => {
     const options = miniflareOptionsFor({
       plan,
       state: STATE,
-      port: 8787,
+
       output,
       logPrefix: false,
     });

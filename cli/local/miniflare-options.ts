@@ -5,6 +5,7 @@ import { Log, LogLevel, type MiniflareOptions, type WorkerOptions } from "minifl
 import type { WorkerBuild } from "../../infra/build.ts";
 import type { PlannedWorker, PlatformPlan } from "../../infra/plan.ts";
 import type { WorkerName } from "../../shared/workers.ts";
+import { FAULTS_BINDING, type Faults, faultsHandler, faultWrapperSource } from "./faults.ts";
 import type { StateLayout } from "./state.ts";
 
 /** The only address the platform listens on. */
@@ -22,7 +23,10 @@ export interface LocalPlatformInput {
   /** Bundles to run instead of the plan's: dev mode's rebuilds, or a test's stand-ins. */
   builds?: ReadonlyMap<WorkerName, WorkerBuild>;
   state: StateLayout;
-  port: number;
+  /** workerd's own port (0: any free one); clients reach the platform through the front. */
+  workerdPort?: number;
+  /** The faults in force now (`--fault`); every worker but the router asks for its own. */
+  faults?: () => Faults;
   /** Where Miniflare's lines (requests) and the workers' console lines go. */
   output: PlatformOutput;
   /** Prefix workers' console output with their name (a small local-only entry module). */
@@ -35,7 +39,7 @@ export function miniflareOptionsFor(input: LocalPlatformInput): MiniflareOptions
   const { output } = input;
   return {
     host: LOCAL_HOST,
-    port: input.port,
+    port: input.workerdPort ?? 0,
     // The real `cf` object is fetched from the internet; a placeholder keeps start-up offline.
     cf: false,
     d1Persist: input.state.d1Dir,
@@ -53,24 +57,47 @@ export function miniflareOptionsFor(input: LocalPlatformInput): MiniflareOptions
       // The program's own settings, so compatibility date and flags match the deployed script.
       compatibilityDate: worker.settings.compatibilityDate,
       compatibilityFlags: worker.settings.compatibilityFlags,
-      modules: modulesFor(
-        worker.spec.name,
-        input.builds?.get(worker.spec.name) ?? worker.build,
-        input.logPrefix ?? true,
-      ),
-      ...bindingOptionsFor(worker, localNames),
+      modules: modulesFor(worker.spec.name, input.builds?.get(worker.spec.name) ?? worker.build, {
+        logPrefix: input.logPrefix ?? true,
+        faults: faultable(worker, input),
+      }),
+      ...withFaultsBinding(bindingOptionsFor(worker, localNames), faultable(worker, input)),
     })),
   };
 }
 
-function modulesFor(name: WorkerName, build: WorkerBuild, logPrefix: boolean) {
+function faultable(worker: PlannedWorker, input: LocalPlatformInput): (() => Faults) | undefined {
+  return worker.spec.kind === "router" ? undefined : input.faults;
+}
+
+function modulesFor(
+  name: WorkerName,
+  build: WorkerBuild,
+  local: { logPrefix: boolean; faults: (() => Faults) | undefined },
+) {
   const main = { type: "ESModule" as const, path: build.mainModule, contents: build.code };
-  if (!logPrefix) return [main];
+  if (!local.logPrefix && !local.faults) return [main];
   return [
-    { type: "ESModule" as const, path: "local-entry.js", contents: localEntry(name, build) },
+    {
+      type: "ESModule" as const,
+      path: "local-entry.js",
+      contents: localEntry(name, build, local.logPrefix, local.faults !== undefined),
+    },
     { type: "ESModule" as const, path: "local-log-prefix.js", contents: logPrefixModule(name) },
     main,
   ];
+}
+
+function withFaultsBinding(options: BindingOptions, faults: (() => Faults) | undefined) {
+  if (!faults) return options;
+  const handler = faultsHandler(faults);
+  return {
+    ...options,
+    serviceBindings: {
+      ...options.serviceBindings,
+      [FAULTS_BINDING]: async (r: Request) => handler(r),
+    },
+  };
 }
 
 type BindingOptions = Partial<
@@ -123,10 +150,9 @@ function localBinding(
  * deployed module's handlers, logging any exception that escapes them under the worker's name,
  * since workerd reports neither the worker nor the error.
  */
-function localEntry(name: WorkerName, build: WorkerBuild): string {
-  return `import "./local-log-prefix.js";
-import worker from "./${build.mainModule}";
-const HANDLERS = ["fetch", "scheduled", "queue", "email", "tail"];
+function localEntry(name: WorkerName, build: WorkerBuild, logPrefix: boolean, faults: boolean) {
+  return `${logPrefix ? 'import "./local-log-prefix.js";\n' : ""}import worker from "./${build.mainModule}";
+${faults ? faultWrapperSource(name) : "const withFaults = (fetch) => fetch;\n"}const HANDLERS = ["fetch", "scheduled", "queue", "email", "tail"];
 function logged(kind, handler) {
   return async (...args) => {
     try {
@@ -137,8 +163,12 @@ function logged(kind, handler) {
     }
   };
 }
+function wrapped(kind) {
+  const handler = worker[kind].bind(worker);
+  return logged(kind, kind === "fetch" ? withFaults(handler) : handler);
+}
 export default worker !== null && typeof worker === "object"
-  ? Object.fromEntries(HANDLERS.filter((kind) => typeof worker[kind] === "function").map((kind) => [kind, logged(kind, worker[kind].bind(worker))]))
+  ? Object.fromEntries(HANDLERS.filter((kind) => typeof worker[kind] === "function").map((kind) => [kind, wrapped(kind)]))
   : worker;
 // worker: ${name}
 `;

@@ -9,6 +9,7 @@ import { d1Executor } from "../../infra/migrations/d1-binding.ts";
 import type { Migration } from "../../infra/migrations/files.ts";
 import type { D1Database } from "../../shared/d1.ts";
 import type { WorkerName } from "../../shared/workers.ts";
+import { openFront } from "./front.ts";
 import {
   LOCAL_HOST,
   LOCAL_JWT_SECRET_REF,
@@ -18,6 +19,8 @@ import {
 
 export interface PlatformInput extends LocalPlatformInput {
   jwtSecret: string;
+  /** The public port (the front); it opens only once the platform can serve. */
+  port: number;
 }
 
 export type RunningPlatform = Awaited<ReturnType<typeof startPlatform>>;
@@ -43,36 +46,53 @@ export async function assertPortFree(port: number, host = LOCAL_HOST): Promise<v
   });
 }
 
-/** Starts workerd with every worker, then stores the JWT key and applies the plan's migrations. */
+/**
+ * Starts workerd with every worker, stores the JWT key, applies the plan's migrations, and only
+ * then opens the public port: no client can reach a platform that cannot serve it yet.
+ */
 export async function startPlatform(input: PlatformInput) {
   await assertPortFree(input.port);
   let current = miniflareOptionsFor(input);
   const mf = new Miniflare(current);
+  let workerd = await mf.ready.catch(async (error) => {
+    await mf.dispose().catch(() => {});
+    throw error;
+  });
   /** Applies those of `migrations` not applied yet (at start, and in dev mode when one is added). */
   const migrate = async (migrations: Migration[]) => {
     const db = (await mf.getD1Database("DB", "auth")) as unknown as D1Database;
     return applyMigrations(d1Executor(db), migrations);
   };
   try {
-    const url = await mf.ready;
     await storeJwtSecret(mf, input.jwtSecret);
+    const migrations = await migrate(input.plan.migrations);
+    const front = await openFront({ host: LOCAL_HOST, port: input.port, upstream: () => workerd });
     return {
-      url,
-      migrations: await migrate(input.plan.migrations),
+      url: front.url,
+      migrations,
       migrate,
-      /** Swaps in new builds (dev mode); on failure the previous builds keep running and it throws. */
-      async reload(builds: ReadonlyMap<WorkerName, WorkerBuild>): Promise<void> {
-        const next = miniflareOptionsFor({ ...input, builds });
-        try {
-          await mf.setOptions(next);
-          current = next;
-        } catch (error) {
-          // workerd refused the new code (e.g. a throw at module load): bring the last good back.
-          await mf.setOptions(current);
-          throw error;
-        }
+      /**
+       * Swaps in new builds (dev mode) once the requests in flight are answered; new ones wait.
+       * On failure the previous builds keep running and it throws.
+       */
+      reload: (builds: ReadonlyMap<WorkerName, WorkerBuild>) =>
+        front.pausedFor(async () => {
+          const next = miniflareOptionsFor({ ...input, builds });
+          try {
+            await mf.setOptions(next);
+            current = next;
+          } catch (error) {
+            // workerd refused the new code (e.g. a throw at module load): bring the last good back.
+            await mf.setOptions(current);
+            throw error;
+          } finally {
+            workerd = await mf.ready;
+          }
+        }),
+      dispose: async () => {
+        await front.close();
+        await mf.dispose();
       },
-      dispose: () => mf.dispose(),
     };
   } catch (error) {
     await mf.dispose().catch(() => {});

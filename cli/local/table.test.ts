@@ -6,7 +6,10 @@ import { formatStartupTable, readyLine } from "./table.ts";
 let plan: PlatformPlan;
 let table: string;
 beforeAll(async () => {
-  plan = await localPlan({ "platform:rollout": { investor: 30 } });
+  plan = await localPlan({
+    "platform:rollout": { investor: 30 },
+    "platform:workers": { browse: { deadlineMs: 2500, skipAfterFailures: 3 } },
+  });
   table = formatStartupTable({
     url: "http://127.0.0.1:8787/",
     plan,
@@ -17,6 +20,10 @@ beforeAll(async () => {
     buildMs: 412.4,
     startMs: 610.2,
     watch: false,
+    faults: {
+      investor: { mode: "500", percent: 20 },
+      monolith: { mode: "slow", ms: 800, percent: 100 },
+    },
   });
 });
 
@@ -38,5 +45,15 @@ describe("formatStartupTable", () => {
     expect(table).toMatch(/monolith .* blue side, \/api\/nda, \/api\/messages/);
     expect(table).toContain("migrations 2 applied, none pending");
     expect(table).toContain("build 412 ms, workerd start 610 ms");
+  });
+});
+
+describe("the deadline, skip and fault columns", () => {
+  it("show each worker's deadline and skip settings, and the faults in force", () => {
+    const row = (name: string) => table.split("\n").find((line) => line.startsWith(`  ${name} `));
+    expect(row("browse")).toMatch(/ 2\.5 s, after 3 failures 30 s\s*$/);
+    expect(row("investor")).toMatch(/ 10 s, after 5 failures 30 s\s+500@20$/);
+    expect(row("monolith")).toMatch(/ 10 s\s+slow:800$/);
+    expect(row("router")).toMatch(/every request$/);
   });
 });

@@ -4,7 +4,9 @@
 import { formatBytes } from "../../infra/budgets.ts";
 import type { MigrationReport } from "../../infra/migrations/apply.ts";
 import type { PlannedWorker, PlatformPlan } from "../../infra/plan.ts";
+import { upstreamPolicy } from "../../infra/topology.ts";
 import { textTable } from "../text-table.ts";
+import { describeFault, type Faults } from "./faults.ts";
 
 export interface StartupSummary {
   url: string;
@@ -17,6 +19,8 @@ export interface StartupSummary {
   buildMs: number;
   startMs: number;
   watch: boolean;
+  /** Faults in force (`--fault`). */
+  faults: Faults;
 }
 
 /** The line tests and scripts wait for; keep its shape. */
@@ -40,14 +44,19 @@ export function formatStartupTable(summary: StartupSummary): string {
     `  timing     build ${Math.round(summary.buildMs)} ms, workerd start ${Math.round(summary.startMs)} ms`,
     "",
     ...textTable([
-      ["worker", "bytes", "gzip / budget", "used", "traffic"],
-      ...summary.plan.workers.map(({ budget: line, spec }) => [
-        spec.name,
-        formatBytes(line.bytes),
-        `${formatBytes(line.gzipBytes)} / ${formatBytes(line.budget.maxGzipBytes)}`,
-        `${Math.round((line.gzipBytes / line.budget.maxGzipBytes) * 100)}%`,
-        servedBy(spec, summary),
-      ]),
+      ["worker", "bytes", "gzip / budget", "used", "traffic", "deadline, skip", "fault"],
+      ...summary.plan.workers.map(({ budget: line, spec }) => {
+        const fault = summary.faults[spec.name];
+        return [
+          spec.name,
+          formatBytes(line.bytes),
+          `${formatBytes(line.gzipBytes)} / ${formatBytes(line.budget.maxGzipBytes)}`,
+          `${Math.round((line.gzipBytes / line.budget.maxGzipBytes) * 100)}%`,
+          servedBy(spec, summary),
+          limits(spec, summary.plan.config.workers[spec.name]),
+          fault ? describeFault(fault) : "",
+        ];
+      }),
     ]),
     "",
     `  Only the router listens (${url}); services are reached through its bindings.`,
@@ -56,6 +65,15 @@ export function formatStartupTable(summary: StartupSummary): string {
       : "  Ctrl-C stops.",
     "",
   ].join("\n");
+}
+
+/** `10 s, after 5 failures 30 s`: the router's deadline and skip settings for the worker. */
+function limits(spec: PlannedWorker["spec"], overrides: Parameters<typeof upstreamPolicy>[0]) {
+  if (spec.kind === "router") return "";
+  const policy = upstreamPolicy(overrides);
+  const deadline = `${policy.deadlineMs / 1000} s`;
+  if (spec.kind === "monolith" || !spec.blueSide) return deadline;
+  return `${deadline}, after ${policy.skipAfterFailures} failures ${policy.skipForMs / 1000} s`;
 }
 
 function servedBy(spec: PlannedWorker["spec"], summary: StartupSummary): string {
