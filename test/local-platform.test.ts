@@ -268,3 +268,40 @@ describe("npm start: clear errors", () => {
     expect(result.stdout).toContain("--rollout <list>");
   }, 60_000);
 });
+
+describe("npm start from an empty state folder", () => {
+  it(
+    "answers no request with a 500, even one sent the moment the port accepts connections",
+    async () => {
+      const port = await freePort();
+      const url = `http://127.0.0.1:${port}`;
+      const child = spawn(
+        process.execPath,
+        scriptArgs("cli/local/main.ts", ["--port", String(port), "--state", tempState()]),
+        { cwd: ROOT, stdio: "ignore" },
+      );
+      children.add(child);
+      const deadline = Date.now() + START_TIMEOUT_MS;
+      let first: Response | undefined;
+      while (!first && Date.now() < deadline && child.exitCode === null) {
+        first = await fetch(`${url}/api/browse/pitches?q=first`).catch(() => undefined);
+        if (!first) await new Promise((resolveWait) => setTimeout(resolveWait, 10));
+      }
+      expect(first?.status).toBe(200);
+      const email = `ready-${Date.now()}@example.com`;
+      const body = { email, password: "ready-password-1", name: "Ready", role: "creator" };
+      const answers = await Promise.all([
+        json(`${url}/api/auth/register`, { method: "POST", body: JSON.stringify(body) }),
+        json(`${url}/api/browse/pitches?q=night`),
+        json(`${url}/api/auth/login`, {
+          method: "POST",
+          body: JSON.stringify({ email: "nobody@example.com", password: "nobody-password" }),
+        }),
+        json(`${url}/health`),
+      ]);
+      expect(answers.map((a) => a.status)).toEqual([201, 200, 401, 200]);
+      expect(await stop(child)).toBe(0);
+    },
+    START_TIMEOUT_MS + 30_000,
+  );
+});
