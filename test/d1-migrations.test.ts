@@ -104,7 +104,7 @@ describe("d1ApiExecutor", () => {
       "INSERT INTO notes (body) VALUES ('one')",
       "INSERT INTO notes (body) VALUES ('two');",
     ]);
-    expect(await executor.query("SELECT body FROM notes WHERE id = ?", [2])).toEqual([
+    expect(await executor.query("SELECT body FROM notes WHERE id = ?", ["2"])).toEqual([
       { body: "two" },
     ]);
   });
@@ -212,25 +212,66 @@ describe("D1Migrations provider (as Pulumi ships it)", () => {
     );
   });
 
-  it("stops at a failing statement, naming the file and the statement, and applies none of it", async () => {
+  it("stops at a failing statement naming the file and the statement, and resumes there once it is fixed", async () => {
     const api = await fake();
     process.env.CLOUDFLARE_API_TOKEN = api.apiToken;
     const provider = await shippedProvider(api.baseUrl);
-    const bad = migration(
+    const statements = [
+      "CREATE TABLE investor_notes (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
+      "CREATE INDEX investor_notes_missing ON investor_notes (no_such_column);",
+      "CREATE INDEX investor_notes_body ON investor_notes (body);",
+    ];
+    const bad = migration("0007_investor_notes.sql", statements.join("\n"));
+    const failing = provider.create(inputsFor(api, [...MIGRATIONS, bad]));
+    await expect(failing).rejects.toThrow(
+      /migration "0007_investor_notes\.sql" stopped at statement 2 of 3: .*no such column: no_such_column/,
+    );
+    await expect(failing).rejects.toThrow(
+      /CREATE INDEX investor_notes_missing[\s\S]*statements 1-1 of it are applied and recorded in d1_migrations_progress; the next run resumes at statement 2/,
+    );
+    expect(await recorded(api)).toEqual(MIGRATIONS.map((m) => m.name));
+    expect(await tableExists(api, "investor_notes")).toBe(true);
+
+    // The failing statement is fixed; the statement already applied is unchanged, so it resumes.
+    const fixed = migration(
+      "0007_investor_notes.sql",
+      [statements[0], "CREATE INDEX investor_notes_id ON investor_notes (id);", statements[2]].join(
+        "\n",
+      ),
+    );
+    await provider.create(inputsFor(api, [...MIGRATIONS, fixed]));
+    expect(await recorded(api)).toEqual([...MIGRATIONS, fixed].map((m) => m.name));
+    const progress = await api.db.prepare("SELECT * FROM d1_migrations_progress").all();
+    expect(progress.results).toEqual([]);
+  });
+
+  it("never skips a file the API applied only part of: the next up stops at the statement it cannot tell", async () => {
+    const api = await fake();
+    process.env.CLOUDFLARE_API_TOKEN = api.apiToken;
+    const provider = await shippedProvider(api.baseUrl);
+    await provider.create(inputsFor(api, MIGRATIONS));
+    const notes = migration(
       "0007_investor_notes.sql",
       [
         "CREATE TABLE investor_notes (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
-        "CREATE INDEX investor_notes_missing ON investor_notes (no_such_column);",
         "CREATE INDEX investor_notes_body ON investor_notes (body);",
       ].join("\n"),
     );
-    const failing = provider.create(inputsFor(api, [...MIGRATIONS, bad]));
-    await expect(failing).rejects.toThrow(
-      /migration "0007_investor_notes\.sql" failed at statement 2 of 3: .*no such column: no_such_column/,
+    // The request carrying statement 2 and its progress is applied only in part, then cut off.
+    api.cutOff({ request: (sql) => sql.includes("investor_notes_body"), keep: 1 });
+    await expect(provider.create(inputsFor(api, [...MIGRATIONS, notes]))).rejects.toThrow(
+      /migration "0007_investor_notes\.sql" stopped at statement 2 of 2/,
     );
-    await expect(failing).rejects.toThrow(/CREATE INDEX investor_notes_missing/);
+    // Statement 2 took effect but its progress did not: the next up does not skip the file, and
+    // says which statement it cannot run again and how to record it.
+    const again = provider.create(inputsFor(api, [...MIGRATIONS, notes]));
+    await expect(again).rejects.toThrow(
+      /migration "0007_investor_notes\.sql" stopped at statement 2 of 2: .*already exists/,
+    );
+    await expect(again).rejects.toThrow(
+      /first statement the last run did not record as done[\s\S]*UPDATE d1_migrations_progress SET statements_done = 2/,
+    );
     expect(await recorded(api)).toEqual(MIGRATIONS.map((m) => m.name));
-    expect(await tableExists(api, "investor_notes")).toBe(false);
   });
 
   it("needs CLOUDFLARE_API_TOKEN at run time and replaces itself for another database", async () => {

@@ -16,7 +16,7 @@ beforeAll(async () => {
     overridden: new Set(["investor"]),
     stateDir: "/repo/.local",
     jwtSecretFrom: "state file",
-    migrations: { applied: [], unchanged: ["0001_a.sql", "0002_b.sql"], adopted: [] },
+    migrations: { applied: [], unchanged: ["0001_a.sql", "0002_b.sql"], adopted: [], resumed: [] },
     buildMs: 412.4,
     startMs: 610.2,
     watch: false,

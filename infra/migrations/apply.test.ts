@@ -1,5 +1,6 @@
-// infra/migrate.ts against a real Miniflare D1: fresh, partial, re-run, adopted from wrangler,
-// an edited applied file and a failing statement (all-or-nothing per file).
+// applyMigrations against a real Miniflare D1: fresh, partial, re-run, adopted from wrangler,
+// an edited applied file, a failing statement (all-or-nothing per file over a binding) and, over an
+// executor without atomic batches, progress per statement.
 
 import { createHash } from "node:crypto";
 import { resolve } from "node:path";
@@ -82,6 +83,7 @@ describe("applyMigrations", () => {
       applied: ["0002_beta.sql", "0003_gamma.sql"],
       unchanged: ["0001_alpha.sql"],
       adopted: [],
+      resumed: [],
     });
     const third = await applyMigrations(executor, [GAMMA, BETA, ALPHA]);
     expect(third.applied).toEqual([]);
@@ -103,6 +105,7 @@ describe("applyMigrations", () => {
       applied: ["0002_beta.sql"],
       unchanged: [],
       adopted: ["0001_alpha.sql"],
+      resumed: [],
     });
     const again = await applyMigrations(d1Executor(db), [ALPHA, BETA]);
     expect(again.unchanged).toEqual(["0001_alpha.sql", "0002_beta.sql"]);
@@ -151,5 +154,30 @@ describe("applyMigrations", () => {
       /"0001_typo\.sql" failed at statement 1 of 2/,
     );
     expect(await appliedNames(db)).toEqual([]);
+  });
+
+  it("over an executor without atomic batches, resumes a stopped file and refuses one whose applied part changed", async () => {
+    const db = await freshDatabase();
+    const stepwise = { ...d1Executor(db), atomic: false };
+    const broken = migration(
+      "0002_beta.sql",
+      "CREATE TABLE beta (id INTEGER PRIMARY KEY);\nINSERT INTO nowhere VALUES (1);",
+    );
+    await expect(applyMigrations(stepwise, [ALPHA, broken])).rejects.toThrow(
+      /"0002_beta\.sql" stopped at statement 2 of 2: .*no such table: nowhere[\s\S]*statements 1-1 of it are applied/,
+    );
+    const renamed = migration(
+      "0002_beta.sql",
+      "CREATE TABLE beta2 (id INTEGER PRIMARY KEY);\nINSERT INTO beta2 (id) VALUES (1);",
+    );
+    await expect(applyMigrations(stepwise, [ALPHA, renamed])).rejects.toThrow(
+      '"0002_beta.sql" stopped after statement 1 in an earlier run, and statements 1-1 (already applied) have changed since',
+    );
+    const report = await applyMigrations(stepwise, [ALPHA, BETA]);
+    expect(report).toMatchObject({
+      applied: ["0002_beta.sql"],
+      resumed: ["0002_beta.sql (from statement 2)"],
+    });
+    expect(await appliedNames(db)).toEqual(["0001_alpha.sql", "0002_beta.sql"]);
   });
 });

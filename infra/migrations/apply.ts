@@ -1,20 +1,26 @@
 // Applies D1 migrations through a minimal executor, so the local platform (a Miniflare D1 binding)
 // and `pulumi up` (the D1 HTTP API) share one planner. Pure of Pulumi.
 
-import type { Migration } from "./files.ts";
+import { type Migration, statementsHash } from "./files.ts";
 
 /**
  * What applyMigrations needs from a database. Keep it this small: a D1 binding, the D1 HTTP API
  * (`/query` with a list of statements) and a test double can all provide it.
  */
 export interface MigrationExecutor {
-  /** Runs one read statement and returns its rows as plain objects. */
-  query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Runs one read statement and returns its rows as plain objects. Parameters are text, as the API takes them. */
+  query(sql: string, params?: string[]): Promise<Record<string, unknown>[]>;
   /**
-   * Runs statements (no parameters) as one batch: either all of them commit or none do. Rejects
-   * when any statement fails; the error's message should carry the database's own message.
+   * Runs statements (no parameters) as one request. Rejects when any statement fails; the error's
+   * message should carry the database's own message.
    */
   run(statements: string[]): Promise<void>;
+  /**
+   * Whether `run` is all-or-nothing. True for a Worker's D1 binding (`batch()` is one
+   * transaction, as documented). The HTTP API's `/query` documents no such promise, so over it a
+   * file is applied one statement at a time with its progress recorded.
+   */
+  atomic: boolean;
 }
 
 export interface MigrationReport {
@@ -24,6 +30,8 @@ export interface MigrationReport {
   unchanged: string[];
   /** Files applied before this tool tracked hashes (e.g. by wrangler); their hash is now recorded. */
   adopted: string[];
+  /** Files a cut-off earlier run left half applied, finished by this call: `name (from statement k)`. */
+  resumed: string[];
 }
 
 /** A migration problem; the message names the file (and the statement, when one failed). */
@@ -38,11 +46,20 @@ export class MigrationError extends Error {
 export const MIGRATIONS_TABLE = "d1_migrations";
 /** Our side table: the sha256 of each applied file, to catch edits to applied migrations. */
 export const HASHES_TABLE = "d1_migrations_sha256";
+/** Our side table: how far a file applied one statement at a time has got (a row while unfinished). */
+export const PROGRESS_TABLE = "d1_migrations_progress";
 
 const CREATE_TABLES = [
   `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE}(id INTEGER PRIMARY KEY AUTOINCREMENT, name TEXT UNIQUE, applied_at TIMESTAMP DEFAULT CURRENT_TIMESTAMP NOT NULL)`,
   `CREATE TABLE IF NOT EXISTS ${HASHES_TABLE}(name TEXT PRIMARY KEY, sha256 TEXT NOT NULL)`,
+  `CREATE TABLE IF NOT EXISTS ${PROGRESS_TABLE}(name TEXT PRIMARY KEY, sha256 TEXT NOT NULL, statements_done INTEGER NOT NULL)`,
 ];
+
+/** How far an unfinished file got: the statements applied and the sha256 of exactly those. */
+export interface Progress {
+  sha256: string;
+  done: number;
+}
 
 export interface MigrationPlan {
   pending: Migration[];
@@ -57,11 +74,19 @@ export function planMigrations(
   migrations: readonly Migration[],
   appliedNames: ReadonlySet<string>,
   recordedHashes: ReadonlyMap<string, string>,
+  progress: ReadonlyMap<string, Progress> = new Map(),
 ): MigrationPlan {
   const plan: MigrationPlan = { pending: [], unchanged: [], adopted: [], problems: [] };
   const ordered = [...migrations].sort((a, b) => a.name.localeCompare(b.name));
   for (const migration of ordered) {
     if (!appliedNames.has(migration.name)) {
+      const started = progress.get(migration.name);
+      const appliedPart = started && migration.statements.slice(0, started.done);
+      if (started && statementsHash(appliedPart ?? []) !== started.sha256) {
+        plan.problems.push(
+          `migration "${migration.name}" stopped after statement ${started.done} in an earlier run, and statements 1-${started.done} (already applied) have changed since; restore them, and put the change in a new migration file`,
+        );
+      }
       plan.pending.push(migration);
       continue;
     }
@@ -88,31 +113,109 @@ export async function applyMigrations(
   await executor.run(CREATE_TABLES);
   const appliedRows = await executor.query(`SELECT name FROM ${MIGRATIONS_TABLE}`);
   const hashRows = await executor.query(`SELECT name, sha256 FROM ${HASHES_TABLE}`);
+  const progressRows = await executor.query(
+    `SELECT name, sha256, statements_done FROM ${PROGRESS_TABLE}`,
+  );
+  const progress = new Map(
+    progressRows.map((row) => [
+      String(row.name),
+      { sha256: String(row.sha256), done: Number(row.statements_done) },
+    ]),
+  );
   const plan = planMigrations(
     migrations,
     new Set(appliedRows.map((row) => String(row.name))),
     new Map(hashRows.map((row) => [String(row.name), String(row.sha256)])),
+    progress,
   );
   if (plan.problems.length > 0) throw new MigrationError(plan.problems.join("\n"));
+  // A file whose last step (recording it) went through while clearing its progress did not.
+  const finished = [...progress.keys()].filter(
+    (name) => !plan.pending.some((m) => m.name === name),
+  );
+  if (finished.length > 0) {
+    await executor.run(
+      finished.map((name) => `DELETE FROM ${PROGRESS_TABLE} WHERE name = ${sqlText(name)}`),
+    );
+  }
   if (plan.adopted.length > 0) {
     await executor.run(plan.adopted.map((m) => recordHash(m)));
   }
+  const resumed: string[] = [];
   for (const migration of plan.pending) {
-    const bookkeeping = [
-      `INSERT INTO ${MIGRATIONS_TABLE} (name) VALUES (${sqlText(migration.name)})`,
-      recordHash(migration),
-    ];
-    try {
-      await executor.run([...migration.statements, ...bookkeeping]);
-    } catch (error) {
-      throw await failureOf(executor, migration, error);
-    }
+    const started = progress.get(migration.name);
+    if (started) resumed.push(`${migration.name} (from statement ${started.done + 1})`);
+    if (executor.atomic && !started) await applyWhole(executor, migration);
+    else await applyStepwise(executor, migration, started?.done);
   }
   return {
     applied: plan.pending.map((m) => m.name),
     unchanged: plan.unchanged.map((m) => m.name),
     adopted: plan.adopted.map((m) => m.name),
+    resumed,
   };
+}
+
+/** The statements that record a file as applied, wrangler's way plus our hash. */
+function recorded(migration: Migration): string[] {
+  return [
+    `INSERT INTO ${MIGRATIONS_TABLE} (name) VALUES (${sqlText(migration.name)})`,
+    recordHash(migration),
+    `DELETE FROM ${PROGRESS_TABLE} WHERE name = ${sqlText(migration.name)}`,
+  ];
+}
+
+/** The whole file and its bookkeeping as one all-or-nothing batch. */
+async function applyWhole(executor: MigrationExecutor, migration: Migration): Promise<void> {
+  try {
+    await executor.run([...migration.statements, ...recorded(migration)]);
+  } catch (error) {
+    throw await failureOf(executor, migration, error);
+  }
+}
+
+/**
+ * One statement per request, each with its progress, so a request cut off half way is noticed:
+ * the next run starts at the first statement not recorded as done, and stops (naming the file and
+ * the statement) rather than skipping anything when that statement cannot run again.
+ */
+async function applyStepwise(
+  executor: MigrationExecutor,
+  migration: Migration,
+  alreadyDone: number | undefined,
+): Promise<void> {
+  const name = sqlText(migration.name);
+  const total = migration.statements.length;
+  if (alreadyDone === undefined) {
+    await executor.run([
+      `INSERT INTO ${PROGRESS_TABLE} (name, sha256, statements_done) VALUES (${name}, ${sqlText(statementsHash([]))}, 0)`,
+    ]);
+  }
+  for (let index = alreadyDone ?? 0; index < total; index++) {
+    const statement = migration.statements[index] ?? "";
+    try {
+      await executor.run([
+        statement,
+        `UPDATE ${PROGRESS_TABLE} SET statements_done = ${index + 1}, sha256 = ${sqlText(statementsHash(migration.statements.slice(0, index + 1)))} WHERE name = ${name}`,
+      ]);
+    } catch (error) {
+      const shown = statement.length > 300 ? `${statement.slice(0, 300)}…` : statement;
+      const retried =
+        index === alreadyDone
+          ? `\nit is the first statement the last run did not record as done: if that run was cut off after D1 applied it, check the database; when it is in place, record it with \`UPDATE ${PROGRESS_TABLE} SET statements_done = ${index + 1}, sha256 = ${sqlText(statementsHash(migration.statements.slice(0, index + 1)))} WHERE name = ${name}\` (wrangler d1 execute --remote) and run again`
+          : "";
+      throw new MigrationError(
+        `migration "${migration.name}" stopped at statement ${index + 1} of ${total}: ${messageOf(error)}\n  ${shown}\nstatements 1-${index} of it are applied and recorded in ${PROGRESS_TABLE}; the next run resumes at statement ${index + 1}${retried}`,
+      );
+    }
+  }
+  try {
+    await executor.run(recorded(migration));
+  } catch (error) {
+    throw new MigrationError(
+      `migration "${migration.name}": all ${total} statements are applied, but recording it in ${MIGRATIONS_TABLE} failed: ${messageOf(error)}; run again to record it`,
+    );
+  }
 }
 
 function recordHash(migration: Migration): string {

@@ -6,6 +6,7 @@ import type { MigrationExecutor } from "./apply.ts";
 
 export function d1Executor(db: D1Database): MigrationExecutor {
   return {
+    atomic: true,
     async query(sql, params = []) {
       const result = await db
         .prepare(sql)

@@ -42,7 +42,7 @@ export function d1ApiExecutor(options: D1ApiOptions): MigrationExecutor {
   const hideToken = (text: string) =>
     options.apiToken ? text.split(options.apiToken).join("[token]") : text;
 
-  async function post(sql: string, params: unknown[]): Promise<D1QueryResult[]> {
+  async function post(sql: string, params: string[]): Promise<D1QueryResult[]> {
     let response: Response;
     try {
       response = await fetchImpl(url, {
@@ -82,13 +82,15 @@ export function d1ApiExecutor(options: D1ApiOptions): MigrationExecutor {
   }
 
   return {
+    // `/query` documents no all-or-nothing promise for several statements (only the binding's
+    // batch() has one), so files go one statement at a time with recorded progress (apply.ts).
+    atomic: false,
     async query(sql, params = []) {
       const result = await post(sql, params);
       return result.flatMap((entry) => entry.results ?? []);
     },
     async run(statements) {
       if (statements.length === 0) return;
-      // infra/migrate.ts locates a failing statement itself, with rollback probes.
       await post(joinStatements(statements), []);
     },
   };

@@ -90,3 +90,8 @@ function insideTriggerBody(statement: string): boolean {
   if (!/\bBEGIN\b/.test(text)) return false;
   return !/\bEND\s*$/.test(text);
 }
+
+/** The sha256 of a file's first statements, to tell whether what an earlier run applied is unchanged. */
+export function statementsHash(statements: readonly string[]): string {
+  return createHash("sha256").update(statements.join("\n;\n")).digest("hex");
+}
