@@ -49,7 +49,7 @@ describe("scriptBindingsFor", () => {
   });
 
   it("gives services D1, and auth and the monolith the key after it", () => {
-    const db = { type: "d1", name: "DB", id: context.databaseId };
+    const db = { type: "d1", name: "DB", databaseId: context.databaseId };
     const key = { type: "secrets_store_secret", name: "JWT_SECRET", ...jwtSecret };
     expect(scriptBindingsFor("browse", workerSpec("browse").bindings, context)).toEqual([db]);
     expect(scriptBindingsFor("auth", workerSpec("auth").bindings, context)).toEqual([db, key]);
@@ -60,7 +60,7 @@ describe("scriptBindingsFor", () => {
     const id = { output: "database id" };
     expect(
       scriptBindingsFor("creator", workerSpec("creator").bindings, { databaseId: id }),
-    ).toEqual([{ type: "d1", name: "DB", id }]);
+    ).toEqual([{ type: "d1", name: "DB", databaseId: id }]);
   });
 
   it("names the worker and binding when the context lacks what a spec needs", () => {

@@ -10,7 +10,7 @@ import type { BindingSpec } from "./topology.ts";
  * the type of the database id: a plain string here, a Pulumi output in the components.
  */
 export type ScriptBinding<Ref = string> =
-  | { type: "d1"; name: string; id: Ref }
+  | { type: "d1"; name: string; databaseId: Ref }
   | { type: "service"; name: string; service: string }
   | { type: "json"; name: string; json: string }
   | { type: "secrets_store_secret"; name: string; storeId: string; secretName: string };
@@ -49,7 +49,8 @@ export function scriptBindingsFor<Ref>(
     switch (spec.type) {
       case "d1": {
         if (context.databaseId === undefined) throw missing(spec.name, "database id");
-        bindings.push({ type: "d1", name: spec.name, id: context.databaseId });
+        // `databaseId`, not the deprecated `id`: the API reads it back as `database_id`.
+        bindings.push({ type: "d1", name: spec.name, databaseId: context.databaseId });
         break;
       }
       case "service": {

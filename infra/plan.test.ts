@@ -81,7 +81,7 @@ describe("planPlatform", () => {
       json: JSON.stringify(plan.routerConfig),
     });
     expect(auth?.bindings).toEqual([
-      { type: "d1", name: "DB", id: plan.config.database },
+      { type: "d1", name: "DB", databaseId: plan.config.database },
       { type: "secrets_store_secret", name: "JWT_SECRET", ...plan.jwtSecret },
     ]);
     const names = plan.migrations.map((m) => m.name);

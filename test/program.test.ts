@@ -109,13 +109,13 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
 
   it("gives services D1, and auth and the monolith the key, in the topology's order", () => {
     for (const service of SERVICE_NAMES) {
-      const expected: unknown[] = [{ type: "d1", name: "DB", id: databaseId }];
+      const expected: unknown[] = [{ type: "d1", name: "DB", databaseId }];
       if (service === "auth") expected.push(jwtBinding);
       expect(plainBindings(byName(run, `${service}-script`))).toEqual(expected);
     }
     if (standIn) {
       expect(plainBindings(byName(run, "monolith-script"))).toEqual([
-        { type: "d1", name: "DB", id: databaseId },
+        { type: "d1", name: "DB", databaseId },
         jwtBinding,
       ]);
     }

@@ -94,7 +94,7 @@ function describeBinding(binding: ScriptBinding<DatabaseRef>): string {
     case "service":
       return `${binding.name} → service ${binding.service}`;
     case "d1":
-      return `${binding.name} → d1 ${"id" in binding.id ? binding.id.id : `<new database ${binding.id.name}>`}`;
+      return `${binding.name} → d1 ${"id" in binding.databaseId ? binding.databaseId.id : `<new database ${binding.databaseId.name}>`}`;
     case "json":
       return `${binding.name} → json`;
     case "secrets_store_secret":

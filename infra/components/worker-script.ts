@@ -52,7 +52,7 @@ export class WorkerScript extends pulumi.ComponentResource {
             `worker "${worker.spec.name}" binds ${binding.name} but no database id was given`,
           );
         }
-        return { ...binding, id: args.databaseId };
+        return { ...binding, databaseId: args.databaseId };
       });
 
     const script = () =>
