@@ -47,11 +47,21 @@ const weight = z.preprocess(
   z.number({ error: "must be an integer 0-100" }).int().min(0).max(100),
 );
 
+const samplingRate = () =>
+  z.preprocess(decimalFromText, z.number({ error: "must be a number 0-1" }).min(0).max(1));
+
+/** Workers Logs as the API reads them back (`observability.logs`); every field is returned. */
+const logsSchema = z.strictObject({
+  enabled: flag().optional(),
+  headSamplingRate: samplingRate().optional(),
+  invocationLogs: flag().optional(),
+  persist: flag().optional(),
+});
+
 const observabilitySchema = z.strictObject({
   enabled: flag(),
-  headSamplingRate: z
-    .preprocess(decimalFromText, z.number({ error: "must be a number 0-1" }).min(0).max(1))
-    .optional(),
+  headSamplingRate: samplingRate().optional(),
+  logs: logsSchema.optional(),
 });
 
 const workerOverrides = z.strictObject({
@@ -104,6 +114,14 @@ const monolithSchema = z.strictObject({
   deployStandIn: flag().default(false),
 });
 
+const DATABASE_SHAPE =
+  'must be { name: "<new database>" } or { id: "<existing database uuid>" }, not both';
+
+/** The database a stack uses: one it creates (and its read replication), or one it adopts. */
+export type DatabaseChoice =
+  | { name: string; readReplication: "disabled" | "auto" }
+  | { id: string };
+
 export const stackSchema = z.strictObject({
   accountId: matching(HEX32, "must be a 32-character lowercase hex Cloudflare account id"),
   zoneId: matching(HEX32, "must be a 32-character lowercase hex Cloudflare zone id"),
@@ -120,23 +138,43 @@ export const stackSchema = z.strictObject({
     "must be 2-40 lowercase letters, digits or dashes, starting with a letter",
   ),
   monolith: monolithSchema.optional(),
-  database: z.union(
-    [
-      z.strictObject({
+  /** `{ name }` creates a D1 database; `{ id }` adopts an existing one and creates nothing. */
+  database: z
+    .strictObject(
+      {
         name: matching(
           /^[a-z0-9][a-z0-9-_]{0,62}$/,
           "must be a D1 database name (lowercase letters, digits, dashes)",
-        ),
-      }),
-      z.strictObject({
+        ).optional(),
         id: matching(
           /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/,
           "must be a D1 database UUID",
-        ),
-      }),
-    ],
-    { error: 'must be { name: "<new database>" } or { id: "<existing database uuid>" }' },
-  ),
+        ).optional(),
+        /** D1 read replication of the created database: "disabled" (default) or "auto". */
+        readReplication: z
+          .enum(["disabled", "auto"], { error: 'must be "disabled" or "auto"' })
+          .optional(),
+      },
+      { error: DATABASE_SHAPE },
+    )
+    .superRefine((database, context) => {
+      if ((database.name === undefined) === (database.id === undefined)) {
+        context.addIssue({ code: "custom", message: DATABASE_SHAPE });
+      } else if (database.id !== undefined && database.readReplication !== undefined) {
+        context.addIssue({
+          code: "custom",
+          path: ["readReplication"],
+          message:
+            "cannot be set with database.id: an adopted database is not managed by this stack; set its replication where it was created (dashboard or wrangler)",
+        });
+      }
+    })
+    .transform(
+      (database): DatabaseChoice =>
+        database.id !== undefined
+          ? { id: database.id }
+          : { name: database.name ?? "", readReplication: database.readReplication ?? "disabled" },
+    ),
   corsOrigins: z
     .array(
       z.string().refine(isOrigin, {
@@ -163,10 +201,12 @@ export const SETTINGS = Object.keys(stackSchema.shape);
 export function settingsAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return SETTINGS;
   if (path.length === 1 && path[0] === "monolith") return Object.keys(monolithSchema.shape);
+  if (path.length === 1 && path[0] === "database") return ["name", "readReplication", "id"];
   if (path[0] !== "workers") return [];
   if (path.length === 2) return Object.keys(workerOverrides.shape);
   if (path.length === 3 && path[2] === "observability")
     return Object.keys(observabilitySchema.shape);
+  if (path.length === 4 && path[3] === "logs") return Object.keys(logsSchema.shape);
   return [];
 }
 

@@ -12,11 +12,15 @@ const base = {
 };
 
 describe("scriptSettingsFor", () => {
-  it("uses the stack's date and flags, with observability on and every request sampled", () => {
+  it("uses the stack's date and flags, with observability and Workers Logs on, every request sampled", () => {
     expect(scriptSettingsFor(base, "investor")).toEqual({
       compatibilityDate: "2025-09-01",
       compatibilityFlags: ["nodejs_compat"],
-      observability: { enabled: true, headSamplingRate: 1 },
+      observability: {
+        enabled: true,
+        headSamplingRate: 1,
+        logs: { enabled: true, headSamplingRate: 1, invocationLogs: true, persist: true },
+      },
     });
   });
 
@@ -27,14 +31,18 @@ describe("scriptSettingsFor", () => {
         router: {
           compatibilityDate: "2025-10-01",
           compatibilityFlags: [],
-          observability: { enabled: true, headSamplingRate: 0.1 },
+          observability: { enabled: true, headSamplingRate: 0.1, logs: { persist: false } },
         },
       },
     };
     expect(scriptSettingsFor(config, "router")).toEqual({
       compatibilityDate: "2025-10-01",
       compatibilityFlags: [],
-      observability: { enabled: true, headSamplingRate: 0.1 },
+      observability: {
+        enabled: true,
+        headSamplingRate: 0.1,
+        logs: { enabled: true, headSamplingRate: 1, invocationLogs: true, persist: false },
+      },
     });
     expect(scriptSettingsFor(config, "auth")).toEqual(scriptSettingsFor(base, "auth"));
   });

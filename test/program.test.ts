@@ -163,6 +163,7 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
       expect(byName(run, "database-d1").inputs).toEqual({
         accountId: file["platform:accountId"],
         name: (file["platform:database"] as { name: string }).name,
+        readReplication: { mode: "disabled" },
       });
       // Mocks do not report resource options; the SDK keeps `protect` on the resource itself.
       const d1 = run.platform?.resources.database.d1 as unknown as { __protect?: boolean };

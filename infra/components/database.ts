@@ -31,10 +31,18 @@ export class Database extends pulumi.ComponentResource {
 
     // Protected: the database holds every service's data, and a replacement (renaming
     // `database.name` forces one) would delete it. Unprotect it on purpose to destroy a stack.
-    const createDatabase = (databaseName: string) =>
+    // `readReplication` is declared although it is optional: the API returns it on every read
+    // and the provider does not mark it computed, so a database created without it would show a
+    // diff after every `pulumi refresh` (terraform-provider-cloudflare skips its own no-drift
+    // tests for d1_database for this reason).
+    const createDatabase = (database: { name: string; readReplication: "disabled" | "auto" }) =>
       new cloudflare.D1Database(
         `${name}-d1`,
-        { accountId: args.accountId, name: databaseName },
+        {
+          accountId: args.accountId,
+          name: database.name,
+          readReplication: { mode: database.readReplication },
+        },
         { parent: this, protect: true },
       );
     // Declared at the stack root before it moved under the database; the alias keeps its state.
@@ -54,7 +62,7 @@ export class Database extends pulumi.ComponentResource {
       this.migrations = applyMigrations(this.id, []);
     } else {
       // The provider's id for a D1 database is its UUID, the value bindings take.
-      this.d1 = createDatabase(args.database.name);
+      this.d1 = createDatabase(args.database);
       this.id = this.d1.id;
       this.migrations = applyMigrations(this.id, [this.d1]);
     }

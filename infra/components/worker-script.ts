@@ -8,6 +8,17 @@ import type { PlannedWorker } from "../plan.ts";
 
 export const WORKER_SCRIPT_TYPE = "platform:cloudflare:WorkerScript";
 
+/**
+ * Settings Cloudflare owns and reads back into the script's state although we never set them:
+ * traces (returned as `{ enabled: false, headSamplingRate: 1, persist: true }`) and real-time
+ * issues (new in provider 6.22). Both are optional, not computed, in the provider, so without this
+ * every `pulumi refresh` would leave a diff (terraform-provider-cloudflare's
+ * TestAccCloudflareWorkerScript_ObservabilityTraces expects a non-empty plan after apply for the
+ * same reason). The bridge keeps the read-back value on update, so nothing is reset. `logs` is
+ * declared in full instead (infra/script-settings.ts).
+ */
+export const READ_BACK_ONLY = ["observability.traces", "observability.issues"] as const;
+
 /** The types this component had before router and services shared it; kept so stacks move in place. */
 const FORMER_TYPES = {
   router: "platform:cloudflare:RouterWorker",
@@ -69,7 +80,7 @@ export class WorkerScript extends pulumi.ComponentResource {
           observability: worker.settings.observability,
           bindings: bindings(),
         },
-        { parent: this },
+        { parent: this, ignoreChanges: [...READ_BACK_ONLY] },
       );
 
     // Reached only through service bindings or the router's route/custom domain; a workers.dev
