@@ -125,16 +125,12 @@ export function integerFlag(
 
 /** Parses a `--url` value: an http(s) URL with no path beyond `/`. */
 export function urlFlag(raw: string): string {
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    throw new UsageError(
-      `--url must be a URL like http://127.0.0.1:8787, got ${JSON.stringify(raw)}`,
-    );
-  }
+  const got = `got ${JSON.stringify(raw)}`;
+  if (!URL.canParse(raw))
+    throw new UsageError(`--url must be a URL like http://127.0.0.1:8787, ${got}`);
+  const url = new URL(raw);
   if (url.protocol !== "http:" && url.protocol !== "https:") {
-    throw new UsageError(`--url must start with http:// or https://, got ${JSON.stringify(raw)}`);
+    throw new UsageError(`--url must start with http:// or https://, ${got}`);
   }
   return url.origin + url.pathname.replace(/\/+$/, "");
 }

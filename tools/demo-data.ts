@@ -11,17 +11,12 @@ type Offer = { pitchId: string };
 
 export type SeedSummary = Awaited<ReturnType<typeof seedDemoData>>;
 
-export class SeedError extends Error {
-  constructor(step: string, answer: ApiAnswer) {
-    super(`seed step "${step}" failed: HTTP ${answer.status} ${errorOf(answer)}`);
-    this.name = "SeedError";
-  }
-}
-
-/** The answer when its status is one of `ok` and it has a JSON body; a SeedError otherwise. */
+/** The answer if its status is in `ok` and it has a JSON body, else an error naming the step. */
 async function expectStatus<T>(step: string, ok: number[], request: Promise<ApiAnswer<T>>) {
   const answer = await request;
-  if (!ok.includes(answer.status) || answer.json === undefined) throw new SeedError(step, answer);
+  if (!ok.includes(answer.status) || answer.json === undefined) {
+    throw new Error(`seed step "${step}" failed: HTTP ${answer.status} ${errorOf(answer)}`);
+  }
   return answer as ApiAnswer<T> & { json: T };
 }
 

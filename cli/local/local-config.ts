@@ -1,7 +1,11 @@
-// The raw stack config the local platform plans with: the stack file as the offline plan reads it,
-// plus the local JWT key, `--rollout` overrides and the stand-in monolith. The program's own
-// parser then checks it, so a bad value reads exactly as it would on `pulumi up`.
+// What the local platform starts from: the stack file as the offline plan reads it, plus the local
+// JWT key, `--rollout` overrides and the stand-in monolith (the program's own parser then checks
+// it, so a bad value reads exactly as on `pulumi up`); and the state folder (`.local/` by default,
+// git-ignored) that keeps the D1 data, the secrets store and the JWT key across restarts.
 
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { PROJECT } from "../../infra/config.ts";
 import { isRecord, offlineConfig, readStackFile } from "../stack-file.ts";
 import type { StartOptions } from "./flags.ts";
@@ -43,4 +47,32 @@ export function localRawConfig(
     raw[key("rollout")] = { ...(isRecord(fileRollout) ? fileRollout : {}), ...rollout };
   }
   return raw;
+}
+
+export type StateLayout = ReturnType<typeof stateLayout>;
+
+/** The state folder's parts; Miniflare creates its persist folders itself. */
+export function stateLayout(dir: string) {
+  const root = resolve(dir);
+  return {
+    dir: root,
+    /** Miniflare `d1Persist`. */
+    d1Dir: join(root, "d1"),
+    /** Miniflare `secretsStorePersist`. */
+    secretsStoreDir: join(root, "secrets-store"),
+    /** The generated JWT key, kept so tokens stay valid across restarts. */
+    jwtSecretFile: join(root, "jwt-secret"),
+  };
+}
+
+/** The given key, else the one in the state folder, else a new one (48 random bytes, base64url). */
+export function localJwtSecret(layout: StateLayout, given: StartOptions["jwtSecret"]) {
+  if (given) return given;
+  const file = layout.jwtSecretFile;
+  const kept = existsSync(file) ? readFileSync(file, "utf8").trim() : "";
+  if (kept.length >= 32) return { value: kept, from: "state file" as const };
+  const value = randomBytes(48).toString("base64url");
+  mkdirSync(layout.dir, { recursive: true });
+  writeFileSync(file, `${value}\n`, { mode: 0o600 });
+  return { value, from: "generated" as const };
 }

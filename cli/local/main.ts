@@ -12,9 +12,8 @@ import { ApiClient } from "../../tools/api-client.ts";
 import { formatSeedSummary, seedDemoData } from "../../tools/demo-data.ts";
 import { helpText, parseFlags, UsageError } from "../args.ts";
 import { START_COMMAND, startOptions } from "./flags.ts";
-import { localStack } from "./local-config.ts";
+import { localJwtSecret, localStack, stateLayout } from "./local-config.ts";
 import { assertPortFree, PortInUseError, type RunningPlatform, startPlatform } from "./platform.ts";
-import { localJwtSecret, prepareState, stateLayout } from "./state.ts";
 import { formatStartupTable } from "./table.ts";
 import { type WorkerWatcher, watchWorkers } from "./watch.ts";
 
@@ -53,7 +52,6 @@ async function main(): Promise<void> {
   if (parsed.help) return output.info(helpText(START_COMMAND));
   const flags = startOptions(parsed, process.env);
   const state = stateLayout(flags.stateDir ?? join(ROOT, ".local"));
-  prepareState(state);
   const jwtSecret = localJwtSecret(state, flags.jwtSecret);
   const local = localStack(ROOT, flags, jwtSecret.value);
   await assertPortFree(flags.port);
@@ -81,24 +79,21 @@ async function main(): Promise<void> {
       if (listener !== onSignal) process.removeListener(signal, listener);
     }
   }
-  const url = platform.url.href.replace(/\/$/, "");
   output.info(
     formatStartupTable({
-      url,
+      url: platform.url.href,
       plan,
-      overridden: new Set(Object.keys(flags.rollout)),
+      flags,
       stateDir: state.dir,
       jwtSecretFrom: jwtSecret.from,
       migrations: platform.migrations,
       buildMs,
       startMs: performance.now() - startStarted,
-      watch: flags.watch,
-      faults: flags.faults,
     }),
   );
   if (flags.seed) {
     try {
-      output.info(formatSeedSummary(await seedDemoData(new ApiClient(url))));
+      output.info(formatSeedSummary(await seedDemoData(new ApiClient(platform.url.href))));
     } catch (error) {
       output.error(`--seed failed: ${(error as Error).message}; the platform keeps running`);
     }
@@ -149,9 +144,8 @@ async function devMode(live: RunningPlatform, plan: PlatformPlan, budgets: Budge
         await live.reload(next);
         running = next;
         const sizes = reloaded.map((b) => `${b.name} ${(b.gzipBytes / 1024).toFixed(1)} KB gzip`);
-        output.info(
-          `reloaded ${sizes.join(", ")} in ${Math.round(performance.now() - started)} ms`,
-        );
+        const ms = Math.round(performance.now() - started);
+        output.info(`reloaded ${sizes.join(", ")} in ${ms} ms`);
       } catch (error) {
         const names = reloaded.map((build) => build.name).join(", ");
         output.error(

@@ -10,12 +10,8 @@ import {
   type WorkerName,
 } from "../../shared/workers.ts";
 import { localPlan } from "../../test/support/local-plan.ts";
-import {
-  LOCAL_D1_DATABASE_ID,
-  LOCAL_JWT_SECRET_REF,
-  miniflareOptionsFor,
-} from "./miniflare-options.ts";
-import { stateLayout } from "./state.ts";
+import { stateLayout } from "./local-config.ts";
+import { LOCAL_D1_DATABASE_ID, LOCAL_JWT_SECRET_REF, miniflareOptionsFor } from "./platform.ts";
 
 const STATE = stateLayout("/tmp/platform-state");
 const output = { info: () => {}, error: () => {} };

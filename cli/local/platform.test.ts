@@ -12,8 +12,8 @@ import type { PlatformPlan } from "../../infra/plan.ts";
 import { WORKER_NAMES, type WorkerName } from "../../shared/workers.ts";
 import { localPlan } from "../../test/support/local-plan.ts";
 import { freePort } from "../../test/support/ports.ts";
+import { stateLayout } from "./local-config.ts";
 import { assertPortFree, PortInUseError, type RunningPlatform, startPlatform } from "./platform.ts";
-import { stateLayout } from "./state.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const MIGRATIONS_DIR = join(ROOT, "shared/migrations");

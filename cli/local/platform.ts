@@ -1,23 +1,43 @@
-// Starts and stops the whole platform in one workerd (Miniflare): every worker, the shared D1
-// with all migrations applied, the JWT key in the local secrets store, worker logs by name.
+// The whole platform in one workerd (Miniflare): its options, a pure view of the program's plan
+// (one workerd worker per planned worker, with the plan's own settings and bindings, logging by
+// worker name), and starting and stopping it, with the shared D1's migrations applied and the JWT
+// key in the local secrets store.
 
 import { createServer } from "node:net";
-import { Miniflare } from "miniflare";
+import { Log, LogLevel, Miniflare, type MiniflareOptions, type WorkerOptions } from "miniflare";
 import type { WorkerBuild } from "../../infra/build.ts";
 import { applyMigrations } from "../../infra/migrations/apply.ts";
 import { d1Executor } from "../../infra/migrations/d1-binding.ts";
 import type { Migration } from "../../infra/migrations/files.ts";
+import type { PlannedWorker, PlatformPlan } from "../../infra/plan.ts";
 import type { D1Database } from "../../shared/d1.ts";
 import type { WorkerName } from "../../shared/workers.ts";
+import { FAULTS_BINDING, type Faults, faultsHandler, faultWrapperSource } from "./faults.ts";
 import { openFront } from "./front.ts";
-import {
-  LOCAL_HOST,
-  LOCAL_JWT_SECRET_REF,
-  type LocalPlatformInput,
-  miniflareOptionsFor,
-} from "./miniflare-options.ts";
+import type { StateLayout } from "./local-config.ts";
 
-export interface PlatformInput extends LocalPlatformInput {
+/** The only address the platform listens on. */
+export const LOCAL_HOST = "127.0.0.1";
+/** The one local D1 database every worker with a `d1` binding shares. */
+export const LOCAL_D1_DATABASE_ID = "pitch-local";
+/** Where the JWT key lives in the local secrets store; start-up writes the value there. */
+export const LOCAL_JWT_SECRET_REF = { store_id: "local", secret_name: "jwt" } as const;
+
+export type PlatformOutput = Record<"info" | "error", (line: string) => void>;
+
+export interface PlatformInput {
+  /** The program's plan of the local stack (the stand-in monolith always deployed). */
+  plan: PlatformPlan;
+  /** Bundles to run instead of the plan's: dev mode's rebuilds, or a test's stand-ins. */
+  builds?: ReadonlyMap<WorkerName, WorkerBuild>;
+  state: StateLayout;
+  /** The faults in force now (`--fault`); every worker but the router asks for its own. */
+  faults?: () => Faults;
+  /** Where Miniflare's lines (requests) and the workers' console lines go. */
+  output: PlatformOutput;
+  /** Prefix workers' console output with their name (a small local-only entry module). */
+  logPrefix?: boolean;
+  /** Stored in the local secrets store at every start. */
   jwtSecret: string;
   /** The public port (the front); it opens only once the platform can serve. */
   port: number;
@@ -54,16 +74,13 @@ export async function startPlatform(input: PlatformInput) {
   await assertPortFree(input.port);
   let current = miniflareOptionsFor(input);
   const mf = new Miniflare(current);
-  let workerd = await mf.ready.catch(async (error) => {
-    await mf.dispose().catch(() => {});
-    throw error;
-  });
-  /** Applies those of `migrations` not applied yet (at start, and in dev mode when one is added). */
-  const migrate = async (migrations: Migration[]) => {
-    const db = (await mf.getD1Database("DB", "auth")) as unknown as D1Database;
-    return applyMigrations(d1Executor(db), migrations);
-  };
   try {
+    let workerd = await mf.ready;
+    /** Applies those of `migrations` not applied yet (at start, and in dev mode when one is added). */
+    const migrate = async (migrations: Migration[]) => {
+      const db = (await mf.getD1Database("DB", "auth")) as unknown as D1Database;
+      return applyMigrations(d1Executor(db), migrations);
+    };
     await storeJwtSecret(mf, input.jwtSecret);
     const migrations = await migrate(input.plan.migrations);
     const front = await openFront({ host: LOCAL_HOST, port: input.port, upstream: () => workerd });
@@ -106,10 +123,160 @@ export async function startPlatform(input: PlatformInput) {
  */
 async function storeJwtSecret(mf: Miniflare, secret: string): Promise<void> {
   const admin = await mf.getSecretsStoreSecretAPI("JWT_SECRET", "router");
-  const existing = (await admin().list()).find(
-    (key) => key.name === LOCAL_JWT_SECRET_REF.secret_name,
-  );
-  const id = existing?.metadata?.uuid;
-  if (id) await admin().update(secret, id);
-  else await admin().create(secret);
+  const { secret_name } = LOCAL_JWT_SECRET_REF;
+  const id = (await admin().list()).find((key) => key.name === secret_name)?.metadata?.uuid;
+  await (id ? admin().update(secret, id) : admin().create(secret));
+}
+
+/** Pure, so tests read it without workerd; the JWT key and the public port come at start. */
+export function miniflareOptionsFor(
+  input: Omit<PlatformInput, "jwtSecret" | "port">,
+): MiniflareOptions {
+  // Locally each worker is named after its row in the table; bindings name Cloudflare scripts.
+  const localNames = new Map(input.plan.workers.map((w) => [w.scriptName, w.spec.name]));
+  const { output, logPrefix = true } = input;
+  return {
+    host: LOCAL_HOST,
+    // workerd's own port, any free one: clients reach the platform through the front.
+    port: 0,
+    // The real `cf` object is fetched from the internet; a placeholder keeps start-up offline.
+    cf: false,
+    d1Persist: input.state.d1Dir,
+    secretsStorePersist: input.state.secretsStoreDir,
+    log: new PlatformLog(output),
+    structuredWorkerdLogs: true,
+    // Miniflare checks that this returns nothing.
+    handleStructuredLogs: ({ level, message }: { level: string; message: string }) => {
+      output[level === "error" || level === "warn" ? "error" : "info"](message);
+    },
+    // The plan lists the router first, and Miniflare exposes only the first worker.
+    workers: input.plan.workers.map((worker) => {
+      const faults = worker.spec.kind === "router" ? undefined : input.faults;
+      const build = input.builds?.get(worker.spec.name) ?? worker.build;
+      return {
+        name: worker.spec.name,
+        // The program's own settings, so compatibility date and flags match the deployed script.
+        compatibilityDate: worker.settings.compatibilityDate,
+        compatibilityFlags: worker.settings.compatibilityFlags,
+        modules: modulesFor(worker.spec.name, build, logPrefix, faults !== undefined),
+        ...bindingOptionsFor(worker, localNames, faults),
+      };
+    }),
+  };
+}
+
+function modulesFor(name: WorkerName, build: WorkerBuild, logPrefix: boolean, faults: boolean) {
+  const esm = (path: string, contents: string) => ({ type: "ESModule" as const, path, contents });
+  const main = esm(build.mainModule, build.code);
+  if (!logPrefix && !faults) return [main];
+  const entry = esm("local-entry.js", localEntry(name, build, logPrefix, faults));
+  return [entry, esm("local-log-prefix.js", logPrefixModule(name)), main];
+}
+
+type BindingOptions = Partial<
+  Pick<WorkerOptions, "d1Databases" | "serviceBindings" | "bindings" | "secretsStoreSecrets">
+>;
+
+/**
+ * The plan's own binding list for the worker, each entry as Miniflare spells it, so a binding the
+ * program adds, drops or reorders shows up locally as well; then the faults binding, if any.
+ */
+function bindingOptionsFor(
+  worker: PlannedWorker,
+  localNames: ReadonlyMap<string, WorkerName>,
+  faults: (() => Faults) | undefined,
+): BindingOptions {
+  const options: Record<string, Record<string, unknown>> = {};
+  for (const binding of worker.bindings) {
+    const [kind, value] = localBinding(binding, worker, localNames);
+    options[kind] = { ...options[kind], [binding.name]: value };
+  }
+  if (faults) {
+    const handler = faultsHandler(faults);
+    const answerFaults = async (r: Request) => handler(r);
+    options.serviceBindings = { ...options.serviceBindings, [FAULTS_BINDING]: answerFaults };
+  }
+  return options;
+}
+
+/** Which Miniflare option a binding goes in, and its value there. */
+function localBinding(
+  binding: PlannedWorker["bindings"][number],
+  worker: PlannedWorker,
+  localNames: ReadonlyMap<string, WorkerName>,
+): [keyof BindingOptions, unknown] {
+  switch (binding.type) {
+    case "d1":
+      return ["d1Databases", LOCAL_D1_DATABASE_ID];
+    case "service": {
+      const target = localNames.get(binding.service);
+      if (target) return ["serviceBindings", target];
+      throw new Error(
+        `worker "${worker.spec.name}" binds ${binding.name} to "${binding.service}", which the local platform does not run`,
+      );
+    }
+    case "json":
+      return ["bindings", JSON.parse(binding.json)];
+    case "secrets_store_secret":
+      return ["secretsStoreSecrets", LOCAL_JWT_SECRET_REF];
+    default:
+      throw new Error(`unknown binding kind ${JSON.stringify(binding satisfies never)}`);
+  }
+}
+
+/**
+ * The local entry: patches console first (imports evaluate in order), then re-exports the
+ * deployed module's handlers, logging any exception that escapes them under the worker's name,
+ * since workerd reports neither the worker nor the error.
+ */
+function localEntry(name: WorkerName, build: WorkerBuild, logPrefix: boolean, faults: boolean) {
+  return `${logPrefix ? 'import "./local-log-prefix.js";\n' : ""}import worker from "./${build.mainModule}";
+${faults ? faultWrapperSource(name) : "const withFaults = (fetch) => fetch;\n"}const HANDLERS = ["fetch", "scheduled", "queue", "email", "tail"];
+function logged(kind, handler) {
+  return async (...args) => {
+    try {
+      return await handler(...args);
+    } catch (error) {
+      console.error("uncaught exception in " + kind + ":", error);
+      throw error;
+    }
+  };
+}
+function wrapped(kind) {
+  const handler = worker[kind].bind(worker);
+  return logged(kind, kind === "fetch" ? withFaults(handler) : handler);
+}
+export default worker !== null && typeof worker === "object"
+  ? Object.fromEntries(HANDLERS.filter((kind) => typeof worker[kind] === "function").map((kind) => [kind, wrapped(kind)]))
+  : worker;
+// worker: ${name}
+`;
+}
+
+function logPrefixModule(name: WorkerName): string {
+  const prefix = JSON.stringify(`[${name}]`);
+  return `const PREFIX = ${prefix};
+for (const level of ["log", "info", "warn", "error", "debug", "trace"]) {
+  const original = console[level];
+  if (typeof original !== "function") continue;
+  // Services already prefix their own error lines; do not say the name twice.
+  console[level] = (...args) =>
+    typeof args[0] === "string" && args[0].startsWith(PREFIX)
+      ? original.apply(console, args)
+      : original.call(console, PREFIX, ...args);
+}
+`;
+}
+
+/** Miniflare's own lines (requests) through our output, by level. */
+class PlatformLog extends Log {
+  constructor(private readonly output: PlatformOutput) {
+    super(LogLevel.INFO, { prefix: "" });
+  }
+
+  override logWithLevel(level: LogLevel, message: string): void {
+    // Our start-up table and reload lines say this already, with more.
+    if (/^(Updated and )?[Rr]eady on /.test(message) || level > this.level) return;
+    this.output[level <= LogLevel.WARN ? "error" : "info"](message);
+  }
 }

@@ -13,17 +13,19 @@ beforeAll(async () => {
   table = formatStartupTable({
     url: "http://127.0.0.1:8787/",
     plan,
-    overridden: new Set(["investor"]),
+    flags: {
+      rollout: { investor: 30 },
+      watch: false,
+      faults: {
+        investor: { mode: "500", percent: 20 },
+        monolith: { mode: "slow", ms: 800, percent: 100 },
+      },
+    },
     stateDir: "/repo/.local",
     jwtSecretFrom: "state file",
     migrations: { applied: [], unchanged: ["0001_a.sql", "0002_b.sql"], adopted: [], resumed: [] },
     buildMs: 412.4,
     startMs: 610.2,
-    watch: false,
-    faults: {
-      investor: { mode: "500", percent: 20 },
-      monolith: { mode: "slow", ms: 800, percent: 100 },
-    },
   });
 });
 

@@ -6,21 +6,19 @@ import type { MigrationReport } from "../../infra/migrations/apply.ts";
 import type { PlannedWorker, PlatformPlan } from "../../infra/plan.ts";
 import { upstreamPolicy } from "../../infra/topology.ts";
 import { textTable } from "../text-table.ts";
-import { describeFault, type Faults } from "./faults.ts";
+import { describeFault } from "./faults.ts";
+import type { StartOptions } from "./flags.ts";
 
 export interface StartupSummary {
   url: string;
   plan: Pick<PlatformPlan, "stack" | "config" | "workers">;
-  /** Services whose weight came from `--rollout`. */
-  overridden: ReadonlySet<string>;
+  /** The weights `--rollout` overrides, `--watch` and the faults in force (`--fault`). */
+  flags: Pick<StartOptions, "rollout" | "watch" | "faults">;
   stateDir: string;
   jwtSecretFrom: string;
   migrations: MigrationReport;
   buildMs: number;
   startMs: number;
-  watch: boolean;
-  /** Faults in force (`--fault`). */
-  faults: Faults;
 }
 
 /** The line tests and scripts wait for; keep its shape. */
@@ -46,7 +44,7 @@ export function formatStartupTable(summary: StartupSummary): string {
     ...textTable([
       ["worker", "bytes", "gzip / budget", "used", "traffic", "deadline, skip", "fault"],
       ...summary.plan.workers.map(({ budget: line, spec }) => {
-        const fault = summary.faults[spec.name];
+        const fault = summary.flags.faults[spec.name];
         return [
           spec.name,
           formatBytes(line.bytes),
@@ -60,7 +58,7 @@ export function formatStartupTable(summary: StartupSummary): string {
     ]),
     "",
     `  Only the router listens (${url}); services are reached through its bindings.`,
-    summary.watch
+    summary.flags.watch
       ? "  Watching for changes: edits rebuild and reload the workers; data is kept. Ctrl-C stops."
       : "  Ctrl-C stops.",
     "",
@@ -85,7 +83,7 @@ function servedBy(spec: PlannedWorker["spec"], summary: StartupSummary): string 
     case "service": {
       if (!spec.blueSide) return "100% here (new: no blue side)";
       const weight = summary.plan.config.rollout[spec.name];
-      const flag = summary.overridden.has(spec.name) ? " (--rollout)" : "";
+      const flag = Object.hasOwn(summary.flags.rollout, spec.name) ? " (--rollout)" : "";
       return `${weight}% here, ${100 - weight}% monolith${flag}`;
     }
   }

@@ -80,10 +80,8 @@ function keyedChanges<T>(
 }
 
 function workerChanges(before: PlannedWorkerView, after: PlannedWorkerView): string[] {
-  const texts =
-    before.sha256 === after.sha256
-      ? []
-      : [`code changed, ${signedBytes(after.gzipBytes - before.gzipBytes)} gzip`];
+  const delta = signedBytes(after.gzipBytes - before.gzipBytes);
+  const texts = before.sha256 === after.sha256 ? [] : [`code changed, ${delta} gzip`];
   texts.push(
     ...configChanges(before.config, after.config),
     ...listChange("bindings", before.bindings, after.bindings),

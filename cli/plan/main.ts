@@ -8,8 +8,7 @@ import { COMMON_FLAGS, runCommand, UsageError } from "../args.ts";
 import { readStackFile } from "../stack-file.ts";
 import { planAtRef } from "./base.ts";
 import { diffPlans } from "./diff.ts";
-import { formatDiff, formatPlan } from "./format.ts";
-import { budgetReport, DEFAULT_GROWTH_THRESHOLD } from "./report.ts";
+import { budgetReport, DEFAULT_GROWTH_THRESHOLD, formatDiff, formatPlan } from "./format.ts";
 import { offlinePlanOfText } from "./view.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
@@ -56,12 +55,10 @@ await runCommand(COMMAND, async (flags) => {
     );
   }
   const file = readStackFile(ROOT, flags.stack);
-  const stack = file.stack;
-  const stackFile = flags["stack-file"];
+  const { stack } = file;
   try {
-    const [text, source] = stackFile
-      ? [readFileSync(stackFile, "utf8"), stackFile]
-      : [file.text, file.source];
+    const path = flags["stack-file"];
+    const [text, source] = path ? [readFileSync(path, "utf8"), path] : [file.text, file.source];
     const head = await offlinePlanOfText(ROOT, stack, text, source);
     const base = flags.base ? planAtRef({ root: ROOT, ref: flags.base, stack }) : undefined;
     if (flags.json) {

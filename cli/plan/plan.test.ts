@@ -10,8 +10,7 @@ import { SERVICE_NAMES, WORKER_NAMES } from "../../shared/workers.ts";
 import { offlineConfig, PLACEHOLDER_JWT_SECRET } from "../stack-file.ts";
 import { planAtRef } from "./base.ts";
 import { diffPlans, signedBytes, summarizeChanges } from "./diff.ts";
-import { formatDiff, formatPlan } from "./format.ts";
-import { budgetReport } from "./report.ts";
+import { budgetReport, formatDiff, formatPlan } from "./format.ts";
 import { type OfflinePlan, offlinePlanOfText } from "./view.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");

@@ -59,10 +59,9 @@ export async function offlinePlanOfText(
   const workersDev = new Map(
     ofType("WorkersScriptSubdomain").map((r) => [r.inputs.scriptName, r.inputs.enabled === true]),
   );
+  const { kind, hostname } = plan.endpoint;
   const route =
-    plan.endpoint.kind === "customDomain"
-      ? `${plan.endpoint.hostname} (custom domain)`
-      : `${plan.endpoint.hostname}/* (zone route)`;
+    kind === "customDomain" ? `${hostname} (custom domain)` : `${hostname}/* (zone route)`;
   return {
     version: 1,
     stack: plan.stack,

@@ -85,15 +85,12 @@ export function setRolloutWeight(file: StackFile, service: ServiceName, weight: 
   const before = checkedConfig(file, file.text, false);
   const text = setConfigValue(file.text, file.source, ["rollout", service], weight);
   checkedConfig(file, text, true);
-  const stated = offlineConfig(file.text, file.source)["platform:rollout"] as
-    | Record<string, unknown>
-    | undefined;
+  const stated = offlineConfig(file.text, file.source)["platform:rollout"];
   return {
-    service,
     // The parsed config, not the YAML node: a weight the file spells "25" is 25, and one it does
     // not state is the default the config applies (0 with a monolith).
     before: before.rollout[service],
-    beforeIsDefault: stated?.[service] === undefined,
+    beforeIsDefault: (stated as Record<string, unknown> | undefined)?.[service] === undefined,
     after: weight,
     /** The whole stack file after the edit. */
     text,
