@@ -8,8 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fetch as upgradeFetch } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningPlatform, startPlatform } from "../cli/local/platform.ts";
 import { stateLayout } from "../cli/local/local-config.ts";
+import { type RunningPlatform, startPlatform } from "../cli/local/platform.ts";
 import { localPlan } from "./support/local-plan.ts";
 import { freePort } from "./support/ports.ts";
 
