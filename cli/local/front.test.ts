@@ -89,6 +89,7 @@ describe("the local front", () => {
     const reload = front.pausedFor(() => new Promise((resolve) => setTimeout(resolve, 300)));
     const response = await call("/x");
     expect([response.status, response.headers.get("retry-after")]).toEqual([503, "1"]);
+    expect(response.headers.get("x-request-id")).toMatch(/^[0-9a-f-]{36}$/);
     expect(((await response.json()) as { error: { code: string } }).error.code).toBe("starting");
     await reload;
   });

@@ -11,6 +11,8 @@ import {
   type ServerResponse,
 } from "node:http";
 import { connect, type Socket } from "node:net";
+import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../../shared/identity.ts";
+import { requestIdFrom } from "../../shared/request-id.ts";
 
 export interface Front {
   url: URL;
@@ -48,7 +50,7 @@ export async function openFront(options: FrontOptions): Promise<Front> {
   }
 
   const server: Server = createServer(async (incoming, outgoing) => {
-    if (!(await admitted())) return starting(outgoing);
+    if (!(await admitted())) return starting(incoming, outgoing);
     inFlight++;
     outgoing.once("close", () => {
       inFlight--;
@@ -118,6 +120,9 @@ function forward(upstream: URL, incoming: IncomingMessage, outgoing: ServerRespo
       method: incoming.method,
       path: incoming.url,
       headers: incoming.headers,
+      // A fresh connection per request: reusing idle keep-alive sockets races with workerd
+      // closing them, and the loser is a reset the client would see (the stress run found it).
+      agent: false,
     },
     (answer) => {
       outgoing.writeHead(answer.statusCode ?? 502, answer.rawHeaders);
@@ -126,32 +131,36 @@ function forward(upstream: URL, incoming: IncomingMessage, outgoing: ServerRespo
   );
   proxied.on("error", (error) => {
     if (outgoing.headersSent) return outgoing.destroy(error);
-    outgoing.writeHead(502, { "content-type": "application/json" });
-    outgoing.end(
-      JSON.stringify({
-        error: {
-          code: "local_platform_unavailable",
-          message: `The local workerd did not answer (${error.message}); try again.`,
-          requestId: "local-front",
-        },
-      }),
-    );
+    const message = `The local workerd did not answer (${error.message}); try again.`;
+    answerError(incoming, outgoing, 502, "local_platform_unavailable", message);
   });
   incoming.pipe(proxied);
 }
 
 /** `503 starting` with Retry-After, for a request held too long while workerd restarts. */
-function starting(outgoing: ServerResponse): void {
-  outgoing.writeHead(503, { "content-type": "application/json", "retry-after": "1" });
-  outgoing.end(
-    JSON.stringify({
-      error: {
-        code: "starting",
-        message: "The local platform is reloading; retry in a second.",
-        requestId: "local-front",
-      },
-    }),
-  );
+function starting(incoming: IncomingMessage, outgoing: ServerResponse): void {
+  const message = "The local platform is reloading; retry in a second.";
+  answerError(incoming, outgoing, 503, "starting", message, { "retry-after": "1" });
+}
+
+/** The platform's error shape, with the request id every answer carries. */
+function answerError(
+  incoming: IncomingMessage,
+  outgoing: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
+  const given = incoming.headers[REQUEST_ID_HEADER];
+  const requestId = requestIdFrom(typeof given === "string" ? given : undefined);
+  outgoing.writeHead(status, {
+    "content-type": "application/json",
+    [REQUEST_ID_HEADER]: requestId,
+    [SERVED_BY_HEADER]: "local-front",
+    ...headers,
+  });
+  outgoing.end(JSON.stringify({ error: { code, message, requestId } }));
 }
 
 /** A WebSocket upgrade: the request head is replayed to workerd, then bytes flow both ways. */
