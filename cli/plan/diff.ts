@@ -95,7 +95,7 @@ function workerChanges(before: PlannedWorkerView, after: PlannedWorkerView): str
   return texts;
 }
 
-/** The router's CONFIG binding, key by key; rollout weights one service at a time. */
+/** The router's CONFIG binding, key by key; weights and upstream settings one at a time. */
 function configChanges(
   before: Record<string, unknown> | undefined,
   after: Record<string, unknown> | undefined,
@@ -109,6 +109,18 @@ function configChanges(
       return changedKeys(a, b).map(
         (service) => `rollout.${service} ${show(a[service])} → ${show(b[service])}`,
       );
+    }
+    // Deadlines and skip settings one worker and one setting at a time.
+    if (key === "upstreams" && isRecord(a) && isRecord(b)) {
+      return changedKeys(a, b).flatMap((worker) => {
+        const [was, now] = [a[worker], b[worker]];
+        if (!isRecord(was) || !isRecord(now))
+          return [`upstreams.${worker} ${show(was)} → ${show(now)}`];
+        return changedKeys(was, now).map(
+          (setting) =>
+            `upstreams.${worker}.${setting} ${show(was[setting])} → ${show(now[setting])}`,
+        );
+      });
     }
     if (Array.isArray(a) && Array.isArray(b)) return listChange(key, a, b);
     return [`${key} ${show(a)} → ${show(b)}`];

@@ -29,6 +29,15 @@ export function formatPlan(plan: OfflinePlan): string {
     `${100 - weight}%`,
     "#".repeat(Math.round(weight / 10)).padEnd(10, "."),
   ]);
+  const upstreams = Object.entries(routerUpstreams(plan)).map(([worker, policy]) => [
+    worker,
+    `${(policy.deadlineMs ?? 0) / 1000} s`,
+    policy.skipAfterFailures === undefined
+      ? worker === "monolith"
+        ? "never (it is the blue side)"
+        : "never (no blue side to skip to)"
+      : `after ${policy.skipAfterFailures} failures in a row, for ${(policy.skipForMs ?? 0) / 1000} s`,
+  ]);
   const migrations = plan.migrations.map((m) => m.name).join(", ");
   return [
     `Offline plan for stack "${plan.stack}" (Pulumi mocks, no credentials)`,
@@ -41,6 +50,13 @@ export function formatPlan(plan: OfflinePlan): string {
       ? `Rollout (share of each service's traffic on the new service; the rest goes to ${plan.monolith}):`
       : "Rollout (no monolith: every service serves all of its traffic):",
     ...textTable([["service", "new", "monolith", ""], ...rollout]),
+    ...(upstreams.length
+      ? [
+          "",
+          "Router deadlines (for response headers) and skips (safe requests to the monolith):",
+          ...textTable([["worker", "deadline", "skipped"], ...upstreams]),
+        ]
+      : []),
     ...(plan.migrations.length
       ? ["", `Migrations (applied on \`pulumi up\` when pending): ${migrations}`]
       : []),
@@ -122,4 +138,15 @@ export function budgetReport(head: OfflinePlan, options: ReportOptions = {}): st
 /** Percent growth; from 0 bytes any growth is infinite. */
 function growthPercent(before: number, after: number): number {
   return before === after ? 0 : ((after - before) / before) * 100;
+}
+
+type UpstreamView = { deadlineMs?: number; skipAfterFailures?: number; skipForMs?: number };
+
+/** The router's per-worker deadline and skip settings, from its CONFIG binding. */
+function routerUpstreams(plan: OfflinePlan): Record<string, UpstreamView> {
+  const config = plan.workers.find((w) => w.config)?.config;
+  const upstreams = config?.upstreams;
+  return typeof upstreams === "object" && upstreams !== null
+    ? (upstreams as Record<string, UpstreamView>)
+    : {};
 }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SERVICE_NAMES, WORKER_NAMES } from "../../shared/workers.ts";
-import { offlineConfig, PLACEHOLDER_JWT_SECRET } from "../stack-file.ts";
+import { offlineConfig, PLACEHOLDER_JWT_SECRET, setConfigValue } from "../stack-file.ts";
 import { planAtRef } from "./base.ts";
 import { diffPlans, signedBytes, summarizeChanges } from "./diff.ts";
 import { budgetReport, formatDiff, formatPlan } from "./format.ts";
@@ -96,6 +96,15 @@ describe("the offline plan of the real program", () => {
     );
     expect(text).toMatch(/\+\s+D1Migrations\s+database-migrations\s+\d+ migration file\(s\)/);
   });
+
+  it("shows each worker's deadline and skip settings as the router gets them", () => {
+    const text = formatPlan(staging);
+    expect(text).toContain(
+      "Router deadlines (for response headers) and skips (safe requests to the monolith):",
+    );
+    expect(text).toMatch(/\n {2}investor\s+10 s\s+after 5 failures in a row, for 30 s\n/);
+    expect(text).toMatch(/\n {2}monolith\s+10 s\s+never \(it is the blue side\)/);
+  });
 });
 
 describe("diffPlans", () => {
@@ -109,6 +118,19 @@ describe("diffPlans", () => {
     expect(formatDiff({ ref: "origin/main", plan: staging }, head)).toBe(
       "Changes against origin/main:\n  router: rollout.investor 50 → 75\n  (only the router changes)",
     );
+  });
+
+  it("a deadline set in the stack file changes only the router's CONFIG, setting by setting", async () => {
+    const text = setConfigValue(
+      stackText("staging"),
+      "Pulumi.staging.yaml",
+      ["workers", "investor", "deadlineMs"],
+      2500,
+    );
+    const head = await offlinePlanOfText(ROOT, "staging", text, "Pulumi.staging.yaml");
+    expect(diffPlans(staging, head)).toEqual([
+      { subject: "router", kind: "change", text: "upstreams.investor.deadlineMs 10000 → 2500" },
+    ]);
   });
 
   it("a code change names the worker and its gzip growth", () => {
