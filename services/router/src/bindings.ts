@@ -3,6 +3,7 @@
 import type { JwtSecretBinding } from "../../../shared/jwt-secret.ts";
 import type { RouterConfig } from "../../../shared/router-config.ts";
 import type { ServiceName } from "../../../shared/workers.ts";
+import type { AnalyticsEngineDataset } from "./telemetry.ts";
 
 /** A service binding as the router uses it; tests pass plain objects with a `fetch`. */
 export interface ServiceBinding {
@@ -14,6 +15,8 @@ export type Bindings = {
   JWT_SECRET: JwtSecretBinding;
   /** The blue side; absent once the migration is finished (`CONFIG.monolith === false`). */
   MONOLITH?: ServiceBinding;
+  /** Workers Analytics Engine dataset for rollout health; without it nothing is written. */
+  TELEMETRY?: AnalyticsEngineDataset;
 } & Record<Uppercase<ServiceName>, ServiceBinding>;
 
 export type RouterEnv = {

@@ -11,9 +11,10 @@ import { authenticate, signInRequired, websocketAuthorization } from "./auth.ts"
 import type { Bindings, RouterEnv, ServiceBinding } from "./bindings.ts";
 import { readRouterConfig } from "./config-binding.ts";
 import { corsFor } from "./cors.ts";
-import { send, sendWithFallback, type Upstream, upstreamRequests } from "./proxy.ts";
+import { send, sendWithFallback, type Upstream, UpstreamError, upstreamRequests } from "./proxy.ts";
 import { isPublicRoute, normalizePath, routeFor } from "./routing.ts";
 import { splitCookie, splitDecision } from "./split.ts";
+import { recordForward } from "./telemetry.ts";
 
 export type { Bindings, ServiceBinding } from "./bindings.ts";
 
@@ -53,30 +54,51 @@ app.all("*", async (c) => {
   }
   const makeRequest = upstreamRequests(c.req.raw, identity, requestId);
   const monolith = config.monolith ? upstreamOf(c.env, config, "monolith") : undefined;
-  if (route.target === "monolith") {
-    if (!monolith) {
-      throw new ApiError(
-        503,
-        "not_migrated",
-        `${path} is only served by the monolith, and this stack has none (CONFIG.monolith is false).`,
-      );
+  if (route.target === "monolith" && !monolith) {
+    throw new ApiError(
+      503,
+      "not_migrated",
+      `${path} is only served by the monolith, and this stack has none (CONFIG.monolith is false).`,
+    );
+  }
+  const found = route;
+  const started = Date.now();
+  const record = (servedBy: string, status: number) =>
+    recordForward(c.env.TELEMETRY, {
+      target: route.target,
+      servedBy,
+      status,
+      method,
+      prefix: route.prefix,
+      ms: Date.now() - started,
+    });
+  try {
+    const response = await forward();
+    record(response.headers.get(SERVED_BY_HEADER) ?? route.target, response.status);
+    return response;
+  } catch (error) {
+    if (error instanceof UpstreamError) record(error.servedBy, error.status);
+    throw error;
+  }
+
+  async function forward(): Promise<Response> {
+    const { target, blueSide } = found;
+    if (target === "monolith")
+      return send(monolith!, makeRequest("monolith"), "monolith", requestId);
+    // A service the monolith never served has no blue side: no split, no fallback.
+    const blue = blueSide === false ? undefined : monolith;
+    const weight = config.rollout[target] ?? (blue ? 0 : 100);
+    const split = blue
+      ? splitDecision(target, weight, identity?.userId, c.req.header("cookie"))
+      : { green: true };
+    const response = split.green
+      ? await sendWithFallback(upstreamOf(c.env, config, target), blue, makeRequest, requestId)
+      : await send(blue!, makeRequest("monolith"), "monolith", requestId);
+    if (split.newKey) {
+      response.headers.append("set-cookie", splitCookie(split.newKey, url.protocol === "https:"));
     }
-    return send(monolith, makeRequest("monolith"), "monolith", requestId);
+    return response;
   }
-  const service = route.target;
-  // A service the monolith never served has no blue side: no split, no fallback.
-  const blue = route.blueSide === false ? undefined : monolith;
-  const weight = config.rollout[service] ?? (blue ? 0 : 100);
-  const split = blue
-    ? splitDecision(service, weight, identity?.userId, c.req.header("cookie"))
-    : { green: true };
-  const response = split.green
-    ? await sendWithFallback(upstreamOf(c.env, config, service), blue, makeRequest, requestId)
-    : await send(blue!, makeRequest("monolith"), "monolith", requestId);
-  if (split.newKey) {
-    response.headers.append("set-cookie", splitCookie(split.newKey, url.protocol === "https:"));
-  }
-  return response;
 });
 
 app.onError((error, c) => {

@@ -121,7 +121,7 @@ export async function send(
   try {
     return served(await fetchWithin(upstream, request), servedBy);
   } catch (error) {
-    throw failedCall(upstream.name, request.method, requestId, error);
+    throw failedCall(upstream.name, request.method, requestId, error, servedBy);
   }
 }
 
@@ -200,22 +200,42 @@ function describeFailure(error: unknown): string {
     : `threw ${error instanceof Error ? error.message : String(error)}`;
 }
 
+/** A failed call's client error, with the `x-served-by` the answer would have carried. */
+export class UpstreamError extends ApiError {
+  constructor(
+    status: 502 | 504,
+    code: string,
+    message: string,
+    readonly servedBy: string,
+  ) {
+    super(status, code, message);
+  }
+}
+
 /** The client's error for a call that failed: 504 past the deadline, else 502. */
-function failedCall(name: string, method: string, requestId: string, error: unknown): ApiError {
+function failedCall(
+  name: string,
+  method: string,
+  requestId: string,
+  error: unknown,
+  servedBy = name,
+): ApiError {
   console.error(`[router] ${requestId} ${method} to ${name}: ${describeFailure(error)}`);
   const advice = SAFE_METHODS.includes(method)
     ? "try again shortly"
     : "it was not replayed, so check whether it took effect before retrying";
   if (error instanceof DeadlineExceeded) {
-    return new ApiError(
+    return new UpstreamError(
       504,
       "upstream_timeout",
       `The ${name} worker did not answer within ${error.deadlineMs} ms; ${advice}.`,
+      servedBy,
     );
   }
-  return new ApiError(
+  return new UpstreamError(
     502,
     "upstream_unavailable",
     `The ${name} worker failed to answer; ${advice}.`,
+    servedBy,
   );
 }
