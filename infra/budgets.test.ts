@@ -83,8 +83,10 @@ describe("the budgets file", () => {
   });
 
   it("rejects a worker that does not exist, naming the known ones", () => {
-    expect(problemsOf(() => parseBudgets({ payments: { maxBytes: 1, maxGzipBytes: 1 } }))).toEqual([
-      `bundle-budgets.json: "payments" is not a worker; expected one of ${WORKER_NAMES.join(", ")} or "$service" (the default of every service)`,
+    expect(
+      problemsOf(() => parseBudgets({ nosuchworker: { maxBytes: 1, maxGzipBytes: 1 } })),
+    ).toEqual([
+      `bundle-budgets.json: "nosuchworker" is not a worker; expected one of ${WORKER_NAMES.join(", ")} or "$service" (the default of every service)`,
     ]);
   });
 

@@ -1,4 +1,4 @@
-// Blue (the monolith) and green (the six services) on one D1 database: whatever one side writes
+// Blue (the monolith) and green (the services) on one D1 database: whatever one side writes
 // the other reads, and both answer every read with the same bytes. This is what lets the router
 // move a user between sides, or fall back to the monolith, without anyone noticing.
 

@@ -221,10 +221,11 @@ describe("D1Migrations provider (as Pulumi ships it)", () => {
       "CREATE INDEX investor_notes_missing ON investor_notes (no_such_column);",
       "CREATE INDEX investor_notes_body ON investor_notes (body);",
     ];
-    const bad = migration("0007_investor_notes.sql", statements.join("\n"));
+    // Numbered far past the real files, so it stays last whatever migrations are added later.
+    const bad = migration("9001_investor_notes.sql", statements.join("\n"));
     const failing = provider.create(inputsFor(api, [...MIGRATIONS, bad]));
     await expect(failing).rejects.toThrow(
-      /migration "0007_investor_notes\.sql" stopped at statement 2 of 3: .*no such column: no_such_column/,
+      /migration "9001_investor_notes\.sql" stopped at statement 2 of 3: .*no such column: no_such_column/,
     );
     await expect(failing).rejects.toThrow(
       /CREATE INDEX investor_notes_missing[\s\S]*statements 1-1 of it are applied and recorded in d1_migrations_progress; the next run resumes at statement 2/,
@@ -234,7 +235,7 @@ describe("D1Migrations provider (as Pulumi ships it)", () => {
 
     // The failing statement is fixed; the statement already applied is unchanged, so it resumes.
     const fixed = migration(
-      "0007_investor_notes.sql",
+      "9001_investor_notes.sql",
       [statements[0], "CREATE INDEX investor_notes_id ON investor_notes (id);", statements[2]].join(
         "\n",
       ),
@@ -251,7 +252,7 @@ describe("D1Migrations provider (as Pulumi ships it)", () => {
     const provider = await shippedProvider(api.baseUrl);
     await provider.create(inputsFor(api, MIGRATIONS));
     const notes = migration(
-      "0007_investor_notes.sql",
+      "9001_investor_notes.sql",
       [
         "CREATE TABLE investor_notes (id TEXT PRIMARY KEY, body TEXT NOT NULL);",
         "CREATE INDEX investor_notes_body ON investor_notes (body);",
@@ -260,13 +261,13 @@ describe("D1Migrations provider (as Pulumi ships it)", () => {
     // The request carrying statement 2 and its progress is applied only in part, then cut off.
     api.cutOff({ request: (sql) => sql.includes("investor_notes_body"), keep: 1 });
     await expect(provider.create(inputsFor(api, [...MIGRATIONS, notes]))).rejects.toThrow(
-      /migration "0007_investor_notes\.sql" stopped at statement 2 of 2/,
+      /migration "9001_investor_notes\.sql" stopped at statement 2 of 2/,
     );
     // Statement 2 took effect but its progress did not: the next up does not skip the file, and
     // says which statement it cannot run again and how to record it.
     const again = provider.create(inputsFor(api, [...MIGRATIONS, notes]));
     await expect(again).rejects.toThrow(
-      /migration "0007_investor_notes\.sql" stopped at statement 2 of 2: .*already exists/,
+      /migration "9001_investor_notes\.sql" stopped at statement 2 of 2: .*already exists/,
     );
     await expect(again).rejects.toThrow(
       /first statement the last run did not record as done[\s\S]*UPDATE d1_migrations_progress SET statements_done = 2/,

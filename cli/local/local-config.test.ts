@@ -42,8 +42,8 @@ describe("localStack", () => {
     expect(configProblems(() => load("staging", { investor: 150 }))).toEqual([
       "platform:rollout.investor must be an integer 0-100, got 150",
     ]);
-    expect(configProblems(() => load("staging", { billing: 5 }))).toEqual([
-      `platform:rollout.billing is not a service; expected one of ${SERVICE_NAMES.join(", ")}`,
+    expect(configProblems(() => load("staging", { nosuchservice: 5 }))).toEqual([
+      `platform:rollout.nosuchservice is not a service; expected one of ${SERVICE_NAMES.join(", ")}`,
     ]);
     expect(() => load("staging", { investor: 150 })).toThrow(
       "Pulumi.staging.yaml with --rollout has 1 problem(s)",

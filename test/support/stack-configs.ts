@@ -5,6 +5,7 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parse } from "yaml";
+import { hasBlueSide, SERVICE_NAMES, type ServiceName } from "../../shared/workers.ts";
 
 export const ROOT = resolve(import.meta.dirname, "../..");
 
@@ -22,6 +23,18 @@ export function stackConfig(
   extra: Record<string, unknown> = {},
 ): Record<string, unknown> {
   return { ...stackFile(stack), "platform:jwtSecret": TEST_JWT_SECRET, ...extra };
+}
+
+/**
+ * The weights a stack file's `platform:rollout` means, for every service in the table: the file's
+ * own, 0 for a service it leaves out (100 without a monolith), 100 for one with no blue side.
+ */
+export function rolloutOf(file: Record<string, unknown>): Record<ServiceName, number> {
+  const written = (file["platform:rollout"] ?? {}) as Partial<Record<ServiceName, number>>;
+  const missing = file["platform:monolith"] === undefined ? 100 : 0;
+  return Object.fromEntries(
+    SERVICE_NAMES.map((s) => [s, hasBlueSide(s) ? (written[s] ?? missing) : 100]),
+  ) as Record<ServiceName, number>;
 }
 
 export interface BadConfig {
@@ -68,9 +81,8 @@ export const BAD_CONFIGS: BadConfig[] = [
   },
   {
     case: "unknown service in rollout",
-    change: { "platform:rollout": { payments: 10 } },
-    problem:
-      "platform:rollout.payments is not a service; expected one of auth, creator, investor, production, browse, analytics",
+    change: { "platform:rollout": { nosuchservice: 10 } },
+    problem: `platform:rollout.nosuchservice is not a service; expected one of ${SERVICE_NAMES.join(", ")}`,
   },
   {
     case: "missing accountId",
