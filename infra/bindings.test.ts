@@ -21,12 +21,11 @@ const context: BindingContext = {
 describe("scriptBindingsFor", () => {
   it("gives the router its services, the monolith, CONFIG and a Secrets Store key, in order", () => {
     expect(scriptBindingsFor("router", ROUTER.bindings, context)).toEqual([
-      { type: "service", name: "AUTH", service: "pitch-prod-auth" },
-      { type: "service", name: "CREATOR", service: "pitch-prod-creator" },
-      { type: "service", name: "INVESTOR", service: "pitch-prod-investor" },
-      { type: "service", name: "PRODUCTION", service: "pitch-prod-production" },
-      { type: "service", name: "BROWSE", service: "pitch-prod-browse" },
-      { type: "service", name: "ANALYTICS", service: "pitch-prod-analytics" },
+      ...SERVICE_NAMES.map((s) => ({
+        type: "service",
+        name: s.toUpperCase(),
+        service: `pitch-prod-${s}`,
+      })),
       { type: "service", name: "MONOLITH", service: "pitch-api" },
       { type: "json", name: "CONFIG", json: '{"rollout":{}}' },
       { type: "secrets_store_secret", name: "JWT_SECRET", ...jwtSecret },
@@ -45,7 +44,7 @@ describe("scriptBindingsFor", () => {
       scriptNames: servicesOnly,
     }).map((b) => b.name);
     expect(names).not.toContain("MONOLITH");
-    expect(names).toHaveLength(8);
+    expect(names).toEqual([...SERVICE_NAMES.map((s) => s.toUpperCase()), "CONFIG", "JWT_SECRET"]);
   });
 
   it("gives services D1, and auth and the monolith the key after it", () => {

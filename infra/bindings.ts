@@ -13,7 +13,8 @@ export type ScriptBinding<Ref = string> =
   | { type: "d1"; name: string; databaseId: Ref }
   | { type: "service"; name: string; service: string }
   | { type: "json"; name: string; json: string }
-  | { type: "secrets_store_secret"; name: string; storeId: string; secretName: string };
+  | { type: "secrets_store_secret"; name: string; storeId: string; secretName: string }
+  | { type: "analytics_engine"; name: string; dataset: string };
 
 /** Where a Secrets Store secret lives; a binding names it, it never carries the value. */
 export interface SecretsStoreRef {
@@ -31,6 +32,8 @@ export interface BindingContext<Ref = string> {
   routerConfigJson?: string;
   /** The JWT key in the account's Secrets Store. */
   jwtSecret?: SecretsStoreRef;
+  /** The Analytics Engine dataset the router writes rollout health to; none means no binding. */
+  telemetryDataset?: string;
 }
 
 /**
@@ -71,6 +74,16 @@ export function scriptBindingsFor<Ref>(
         // Pulumi mark the whole list secret and hide every other binding's change in previews.
         if (context.jwtSecret === undefined) throw missing(spec.name, "Secrets Store secret");
         bindings.push({ type: "secrets_store_secret", name: spec.name, ...context.jwtSecret });
+        break;
+      }
+      case "analytics_engine": {
+        // Optional: without a dataset the router simply writes nothing.
+        if (context.telemetryDataset === undefined) break;
+        bindings.push({
+          type: "analytics_engine",
+          name: spec.name,
+          dataset: context.telemetryDataset,
+        });
         break;
       }
     }

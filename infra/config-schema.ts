@@ -191,6 +191,15 @@ export const stackSchema = z.strictObject({
     .array(z.string().min(1, { error: "must be non-empty flag names" }))
     .default([]),
   workers: z.record(z.string(), workerOverrides).default({}),
+  /** Where the router writes rollout health: a Workers Analytics Engine dataset. */
+  telemetry: z
+    .strictObject({
+      dataset: matching(
+        /^[A-Za-z_][A-Za-z0-9_]{0,63}$/,
+        "must be an Analytics Engine dataset name (letters, digits, _; not starting with a digit)",
+      ),
+    })
+    .optional(),
 });
 
 export type ParsedStack = z.infer<typeof stackSchema>;
@@ -202,6 +211,7 @@ export function settingsAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 0) return SETTINGS;
   if (path.length === 1 && path[0] === "monolith") return Object.keys(monolithSchema.shape);
   if (path.length === 1 && path[0] === "database") return ["name", "readReplication", "id"];
+  if (path.length === 1 && path[0] === "telemetry") return ["dataset"];
   if (path[0] !== "workers") return [];
   if (path.length === 2) return Object.keys(workerOverrides.shape);
   if (path.length === 3 && path[2] === "observability")
@@ -221,6 +231,7 @@ export const STRUCTURED_KEYS: Record<string, { kind: "map" | "list"; part: strin
   rollout: { kind: "map", part: ".<service>" },
   compatibilityFlags: { kind: "list", part: "[0]" },
   workers: { kind: "map", part: ".<worker>.<field>" },
+  telemetry: { kind: "map", part: ".dataset" },
 };
 
 /** How a zod type name reads after "must be". */

@@ -2,10 +2,12 @@
 // own exact problem (the program tests check that none of them registers a resource).
 
 import { describe, expect, it } from "vitest";
-import { SERVICE_NAMES } from "../shared/workers.ts";
+import { hasBlueSide, SERVICE_NAMES } from "../shared/workers.ts";
 import {
   BAD_CONFIGS,
+  rolloutOf,
   stackConfig,
+  stackFile,
   TEST_JWT_SECRET,
   withChange,
 } from "../test/support/stack-configs.ts";
@@ -39,14 +41,8 @@ describe("the stack files", () => {
       compatibilityFlags: [],
       jwtSecret: TEST_JWT_SECRET,
     });
-    expect(config.rollout).toEqual({
-      auth: 100,
-      creator: 100,
-      investor: 50,
-      production: 50,
-      browse: 100,
-      analytics: 100,
-    });
+    expect(config.rollout).toMatchObject({ investor: 50, production: 50 });
+    expect(config.rollout).toEqual(rolloutOf(stackFile("staging")));
   });
 
   it("prod parses, referencing the existing monolith and adopting its database", () => {
@@ -117,14 +113,12 @@ describe("values as the Pulumi CLI stores them", () => {
 describe("defaults", () => {
   it("a service missing from rollout gets 0 with a monolith", () => {
     const config = parse(stackConfig("staging", { "platform:rollout": { investor: 30 } }));
-    expect(config.rollout).toEqual({
-      auth: 0,
-      creator: 0,
-      investor: 30,
-      production: 0,
-      browse: 0,
-      analytics: 0,
-    });
+    // A service with no blue side has no weight to miss: it is always at 100.
+    expect(config.rollout).toEqual(
+      Object.fromEntries(
+        SERVICE_NAMES.map((s) => [s, s === "investor" ? 30 : hasBlueSide(s) ? 0 : 100]),
+      ),
+    );
   });
 
   it("and 100 without one (the migration is finished)", () => {
@@ -134,7 +128,7 @@ describe("defaults", () => {
         "platform:rollout": {},
       }),
     );
-    expect(Object.values(config.rollout)).toEqual([100, 100, 100, 100, 100, 100]);
+    expect(config.rollout).toEqual(Object.fromEntries(SERVICE_NAMES.map((s) => [s, 100])));
   });
 
   it("CORS origins, workers overrides and flags default to empty", () => {
@@ -200,7 +194,7 @@ describe("bad configs", () => {
       "platform:rollot is not a known setting; did you mean platform:rollout?",
     ]);
     expect(problemsOf(stackConfig("staging", { "platform:region": "weur" }))).toEqual([
-      "platform:region is not a known setting; known settings: accountId, zoneId, hostname, publicEndpoint, namePrefix, monolith, database, corsOrigins, rollout, secretsStoreId, jwtSecret, compatibilityDate, compatibilityFlags, workers",
+      "platform:region is not a known setting; known settings: accountId, zoneId, hostname, publicEndpoint, namePrefix, monolith, database, corsOrigins, rollout, secretsStoreId, jwtSecret, compatibilityDate, compatibilityFlags, workers, telemetry",
     ]);
   });
 });

@@ -97,6 +97,7 @@ export async function planPlatform(input: PlanInput): Promise<PlatformPlan> {
         scriptNames,
         routerConfigJson: JSON.stringify(routerConfig),
         jwtSecret,
+        ...(config.telemetry ? { telemetryDataset: config.telemetry.dataset } : {}),
       }),
     };
   });

@@ -4,7 +4,7 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { describe, expect, it } from "vitest";
-import { SERVICE_NAMES, WORKER_NAMES } from "../shared/workers.ts";
+import { hasBlueSide, SERVICE_NAMES, WORKER_NAMES } from "../shared/workers.ts";
 import {
   MONOLITH,
   publicRoutes,
@@ -41,12 +41,13 @@ describe("the table", () => {
     expect(withKey.map((s) => s.name)).toEqual(["auth"]);
   });
 
-  it("binds the router to the six services, the monolith, CONFIG and the key, in that order", () => {
+  it("binds the router to every service, the monolith, CONFIG, the key and telemetry, in that order", () => {
     expect(ROUTER.bindings.map((b) => `${b.type}:${b.name}`)).toEqual([
       ...SERVICE_NAMES.map((s) => `service:${s.toUpperCase()}`),
       "service:MONOLITH",
       "json:CONFIG",
       "secret:JWT_SECRET",
+      "analytics_engine:TELEMETRY",
     ]);
   });
 
@@ -57,7 +58,11 @@ describe("the table", () => {
 
   it("routes every service prefix, then the monolith-only paths", () => {
     expect(routeTable()).toEqual([
-      ...SERVICE_NAMES.map((s) => ({ prefix: `/api/${s}`, target: s })),
+      ...SERVICE_NAMES.map((s) => ({
+        prefix: `/api/${s}`,
+        target: s,
+        ...(hasBlueSide(s) ? {} : { blueSide: false }),
+      })),
       { prefix: "/api/nda", target: "monolith" },
       { prefix: "/api/messages", target: "monolith" },
     ]);

@@ -27,7 +27,8 @@ export type BindingSpec =
   | { type: "d1"; name: "DB" }
   | { type: "service"; name: string; target: RouteTarget }
   | { type: "json"; name: "CONFIG" }
-  | { type: "secret"; name: "JWT_SECRET" };
+  | { type: "secret"; name: "JWT_SECRET" }
+  | { type: "analytics_engine"; name: "TELEMETRY" };
 
 interface SpecBase {
   /** Build entry, relative to the repo root. */
@@ -90,6 +91,8 @@ function specOf(row: WorkerRow): WorkerSpec {
           { type: "service", name: bindingNameOf("monolith"), target: "monolith" },
           { type: "json", name: "CONFIG" },
           JWT_SECRET,
+          // Rollout health; declared only when the stack names a dataset (`telemetry.dataset`).
+          { type: "analytics_engine", name: "TELEMETRY" },
         ],
       };
     case "service": {

@@ -8,7 +8,7 @@ import { describe, expect, it } from "vitest";
 import { BudgetError, loadBudgets } from "../infra/budgets.ts";
 import { ConfigError } from "../infra/config.ts";
 import { type RegisteredResource, runUnderMocks } from "../infra/preview.ts";
-import { SERVICE_NAMES } from "../shared/workers.ts";
+import { hasBlueSide, SERVICE_NAMES } from "../shared/workers.ts";
 import {
   byName,
   outputValue,
@@ -53,12 +53,9 @@ describe("a rollout weight change", () => {
   it("changes only the router script's CONFIG binding, in clear", async () => {
     const rollout = (investor: number) => ({
       "platform:rollout": {
-        auth: 100,
-        creator: 100,
+        ...Object.fromEntries(SERVICE_NAMES.filter(hasBlueSide).map((s) => [s, 100])),
         investor,
         production: 50,
-        browse: 100,
-        analytics: 100,
       },
     });
     const before = await runProgram(stackConfig("staging", rollout(25)));
@@ -125,8 +122,11 @@ describe("infra/index.ts, the Pulumi entry", () => {
     expect(await outputValue(entry.url)).toBe("https://api.pitch.example.com");
     expect(entry.workerNames.monolith).toBe("pitch-api");
     expect(entry.rollout.investor).toBe(25);
-    expect(Object.keys(entry.bundles)).toHaveLength(7);
-    expect(registered.filter((r) => r.custom)).toHaveLength(17);
+    // prod references its monolith and adopts its database: the router and the services only.
+    const deployed = ["router", ...SERVICE_NAMES];
+    expect(Object.keys(entry.bundles)).toEqual(deployed);
+    // A script and its workers.dev switch each, the JWT key, the migrations and the route.
+    expect(registered.filter((r) => r.custom)).toHaveLength(2 * deployed.length + 3);
     for (const r of registered) expect(plainText(r.inputs)).not.toContain(TEST_JWT_SECRET);
   });
 });
@@ -134,10 +134,15 @@ describe("infra/index.ts, the Pulumi entry", () => {
 describe("stack variants", () => {
   it("without a monolith: no MONOLITH binding, every weight 100, no monolith name", async () => {
     const run = await runProgram(
-      stackConfig("staging", { "platform:monolith": undefined, "platform:rollout": {} }),
+      stackConfig("staging", {
+        "platform:monolith": undefined,
+        "platform:rollout": {},
+        "platform:telemetry": undefined,
+      }),
     );
     if (run.error) throw run.error;
     const bindings = plainBindings(byName(run, "router-script"));
+    // No telemetry dataset in this variant either: the router writes nothing, and has no binding.
     expect(bindings?.map((b) => b.name)).toEqual([
       ...SERVICE_NAMES.map((s) => s.toUpperCase()),
       "CONFIG",

@@ -13,7 +13,7 @@ import {
   type Run,
   runProgram,
 } from "./support/pulumi-mocks.ts";
-import { stackConfig, stackFile, TEST_JWT_SECRET } from "./support/stack-configs.ts";
+import { rolloutOf, stackConfig, stackFile, TEST_JWT_SECRET } from "./support/stack-configs.ts";
 
 const SUBDOMAIN_TYPE = "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain";
 
@@ -84,13 +84,14 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
     });
   });
 
-  it("binds each service and the monolith to the router by script name, then CONFIG and the key", async () => {
+  it("binds each service and the monolith to the router by script name, then CONFIG, the key and telemetry", async () => {
     const router = run.platform?.resources.router.script;
     expect(router && (await pulumi.isSecret(router.bindings)), "router bindings are secret").toBe(
       false,
     );
     const bindings = plainBindings(byName(run, "router-script"));
-    expect(bindings?.slice(0, 7)).toEqual([
+    const services = SERVICE_NAMES.length + 1; // every service, then the monolith
+    expect(bindings?.slice(0, services)).toEqual([
       ...SERVICE_NAMES.map((s) => ({
         type: "service",
         name: s.toUpperCase(),
@@ -98,10 +99,16 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
       })),
       { type: "service", name: "MONOLITH", service: monolith.scriptName },
     ]);
-    expect(bindings?.[7]).toMatchObject({ type: "json", name: "CONFIG" });
-    expect(bindings?.[8]).toEqual(jwtBinding);
-    expect(bindings).toHaveLength(9);
-    const config = JSON.parse(bindings?.[7]?.json as string);
+    expect(bindings?.[services]).toMatchObject({ type: "json", name: "CONFIG" });
+    expect(bindings?.[services + 1]).toEqual(jwtBinding);
+    const telemetry = file["platform:telemetry"] as { dataset: string };
+    expect(bindings?.[services + 2]).toEqual({
+      type: "analytics_engine",
+      name: "TELEMETRY",
+      dataset: telemetry.dataset,
+    });
+    expect(bindings).toHaveLength(services + 3);
+    const config = JSON.parse(bindings?.[services]?.json as string);
     expect(config.rollout).toEqual(run.platform?.outputs.rollout);
     expect(config.monolith).toBe(true);
     expect(config.corsOrigins).toEqual(file["platform:corsOrigins"]);
@@ -191,7 +198,7 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
     if (!outputs) throw new Error("no outputs");
     expect(await pulumi.isSecret(outputs.url)).toBe(false);
     expect(await outputValue(outputs.url)).toBe(`https://${file["platform:hostname"]}`);
-    expect(outputs.rollout).toEqual(file["platform:rollout"]);
+    expect(outputs.rollout).toEqual(rolloutOf(file));
     expect(Object.keys(outputs.bundles).sort()).toEqual([...deployed].sort());
     for (const worker of deployed) {
       const build = run.platform?.plan.workers.find(

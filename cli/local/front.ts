@@ -30,6 +30,8 @@ export interface FrontOptions {
   drainMs?: number;
   /** Longest a request is held during a reload before it gets `503 starting`. */
   holdMs?: number;
+  /** Answers the local control routes (`/__local/…`) itself; true when it handled the request. */
+  local?: (incoming: IncomingMessage, outgoing: ServerResponse) => boolean;
 }
 
 export async function openFront(options: FrontOptions): Promise<Front> {
@@ -50,6 +52,7 @@ export async function openFront(options: FrontOptions): Promise<Front> {
   }
 
   const server: Server = createServer(async (incoming, outgoing) => {
+    if (options.local?.(incoming, outgoing)) return;
     if (!(await admitted())) return starting(incoming, outgoing);
     inFlight++;
     outgoing.once("close", () => {

@@ -12,7 +12,8 @@ import type { Migration } from "../../infra/migrations/files.ts";
 import type { PlannedWorker, PlatformPlan } from "../../infra/plan.ts";
 import type { D1Database } from "../../shared/d1.ts";
 import type { WorkerName } from "../../shared/workers.ts";
-import { FAULTS_BINDING, type Faults, faultsHandler, faultWrapperSource } from "./faults.ts";
+import { CONTROL_BINDING, controlWrapperSource, LocalControl } from "./control.ts";
+import type { Faults } from "./faults.ts";
 import { openFront } from "./front.ts";
 import type { StateLayout } from "./local-config.ts";
 
@@ -37,6 +38,8 @@ export interface PlatformInput {
   output: PlatformOutput;
   /** Prefix workers' console output with their name (a small local-only entry module). */
   logPrefix?: boolean;
+  /** Faults, weights and telemetry of the running platform; startPlatform makes one. */
+  control?: LocalControl;
   /** Stored in the local secrets store at every start. */
   jwtSecret: string;
   /** The public port (the front); it opens only once the platform can serve. */
@@ -70,7 +73,11 @@ export async function assertPortFree(port: number, host = LOCAL_HOST): Promise<v
  * Starts workerd with every worker, stores the JWT key, applies the plan's migrations, and only
  * then opens the public port: no client can reach a platform that cannot serve it yet.
  */
-export async function startPlatform(input: PlatformInput) {
+export async function startPlatform(platformInput: PlatformInput) {
+  const control =
+    platformInput.control ??
+    new LocalControl(platformInput.faults, platformInput.plan.config.rollout);
+  const input = { ...platformInput, control };
   await assertPortFree(input.port);
   let current = miniflareOptionsFor(input);
   const mf = new Miniflare(current);
@@ -83,9 +90,16 @@ export async function startPlatform(input: PlatformInput) {
     };
     await storeJwtSecret(mf, input.jwtSecret);
     const migrations = await migrate(input.plan.migrations);
-    const front = await openFront({ host: LOCAL_HOST, port: input.port, upstream: () => workerd });
+    const front = await openFront({
+      host: LOCAL_HOST,
+      port: input.port,
+      upstream: () => workerd,
+      local: (incoming, outgoing) => control.http(incoming, outgoing),
+    });
     return {
       url: front.url,
+      /** Weights, faults and telemetry of this platform, changed without a restart. */
+      control,
       migrations,
       migrate,
       /**
@@ -151,50 +165,60 @@ export function miniflareOptionsFor(
     },
     // The plan lists the router first, and Miniflare exposes only the first worker.
     workers: input.plan.workers.map((worker) => {
-      const faults = worker.spec.kind === "router" ? undefined : input.faults;
       const build = input.builds?.get(worker.spec.name) ?? worker.build;
+      const local = { logPrefix, control: input.control, router: worker.spec.kind === "router" };
       return {
         name: worker.spec.name,
         // The program's own settings, so compatibility date and flags match the deployed script.
         compatibilityDate: worker.settings.compatibilityDate,
         compatibilityFlags: worker.settings.compatibilityFlags,
-        modules: modulesFor(worker.spec.name, build, logPrefix, faults !== undefined),
-        ...bindingOptionsFor(worker, localNames, faults),
+        modules: modulesFor(worker.spec.name, build, local),
+        ...bindingOptionsFor(worker, localNames, input.control),
       };
     }),
   };
 }
 
-function modulesFor(name: WorkerName, build: WorkerBuild, logPrefix: boolean, faults: boolean) {
+function modulesFor(
+  name: WorkerName,
+  build: WorkerBuild,
+  local: { logPrefix: boolean; control: LocalControl | undefined; router: boolean },
+) {
   const esm = (path: string, contents: string) => ({ type: "ESModule" as const, path, contents });
   const main = esm(build.mainModule, build.code);
-  if (!logPrefix && !faults) return [main];
-  const entry = esm("local-entry.js", localEntry(name, build, logPrefix, faults));
+  if (!local.logPrefix && !local.control) return [main];
+  const entry = esm("local-entry.js", localEntry(name, build, local));
   return [entry, esm("local-log-prefix.js", logPrefixModule(name)), main];
 }
 
 type BindingOptions = Partial<
-  Pick<WorkerOptions, "d1Databases" | "serviceBindings" | "bindings" | "secretsStoreSecrets">
+  Pick<
+    WorkerOptions,
+    | "d1Databases"
+    | "serviceBindings"
+    | "bindings"
+    | "secretsStoreSecrets"
+    | "analyticsEngineDatasets"
+  >
 >;
 
 /**
  * The plan's own binding list for the worker, each entry as Miniflare spells it, so a binding the
- * program adds, drops or reorders shows up locally as well; then the faults binding, if any.
+ * program adds, drops or reorders shows up locally as well; then the control binding, if any.
  */
 function bindingOptionsFor(
   worker: PlannedWorker,
   localNames: ReadonlyMap<string, WorkerName>,
-  faults: (() => Faults) | undefined,
+  control: LocalControl | undefined,
 ): BindingOptions {
   const options: Record<string, Record<string, unknown>> = {};
   for (const binding of worker.bindings) {
     const [kind, value] = localBinding(binding, worker, localNames);
     options[kind] = { ...options[kind], [binding.name]: value };
   }
-  if (faults) {
-    const handler = faultsHandler(faults);
-    const answerFaults = async (r: Request) => handler(r);
-    options.serviceBindings = { ...options.serviceBindings, [FAULTS_BINDING]: answerFaults };
+  if (control) {
+    const answer = (request: Request) => control.binding(request);
+    options.serviceBindings = { ...options.serviceBindings, [CONTROL_BINDING]: answer };
   }
   return options;
 }
@@ -219,6 +243,10 @@ function localBinding(
       return ["bindings", JSON.parse(binding.json)];
     case "secrets_store_secret":
       return ["secretsStoreSecrets", LOCAL_JWT_SECRET_REF];
+    // Miniflare's dataset drops every data point; the local entry routes the router's writes to
+    // the control plane's store instead (see controlWrapperSource).
+    case "analytics_engine":
+      return ["analyticsEngineDatasets", { dataset: binding.dataset }];
     default:
       throw new Error(`unknown binding kind ${JSON.stringify(binding satisfies never)}`);
   }
@@ -229,9 +257,13 @@ function localBinding(
  * deployed module's handlers, logging any exception that escapes them under the worker's name,
  * since workerd reports neither the worker nor the error.
  */
-function localEntry(name: WorkerName, build: WorkerBuild, logPrefix: boolean, faults: boolean) {
-  return `${logPrefix ? 'import "./local-log-prefix.js";\n' : ""}import worker from "./${build.mainModule}";
-${faults ? faultWrapperSource(name) : "const withFaults = (fetch) => fetch;\n"}const HANDLERS = ["fetch", "scheduled", "queue", "email", "tail"];
+function localEntry(
+  name: WorkerName,
+  build: WorkerBuild,
+  local: { logPrefix: boolean; control: LocalControl | undefined; router: boolean },
+) {
+  return `${local.logPrefix ? 'import "./local-log-prefix.js";\n' : ""}import worker from "./${build.mainModule}";
+${local.control ? controlWrapperSource(name, local.router) : "const withControl = (fetch) => fetch;\n"}const HANDLERS = ["fetch", "scheduled", "queue", "email", "tail"];
 function logged(kind, handler) {
   return async (...args) => {
     try {
@@ -244,7 +276,7 @@ function logged(kind, handler) {
 }
 function wrapped(kind) {
   const handler = worker[kind].bind(worker);
-  return logged(kind, kind === "fetch" ? withFaults(handler) : handler);
+  return logged(kind, kind === "fetch" ? withControl(handler) : handler);
 }
 export default worker !== null && typeof worker === "object"
   ? Object.fromEntries(HANDLERS.filter((kind) => typeof worker[kind] === "function").map((kind) => [kind, wrapped(kind)]))

@@ -98,6 +98,8 @@ function describeBinding(binding: ScriptBinding<DatabaseRef>): string {
       return `${binding.name} → json`;
     case "secrets_store_secret":
       return `${binding.name} → secrets store ${binding.secretName}`;
+    case "analytics_engine":
+      return `${binding.name} → analytics engine ${binding.dataset}`;
   }
 }
 

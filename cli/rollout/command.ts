@@ -20,16 +20,74 @@ import {
   setConfigValue,
   writeStackFile,
 } from "../stack-file.ts";
+import { runGated, runStatus } from "./gated.ts";
 
 export const ROLLOUT_COMMAND = {
-  usage: "npm run rollout -- --stack <name> --service <name> --to <0-100> [--dry-run] [--no-plan]",
+  usage:
+    "npm run rollout -- --stack <name> --service <name> (--to <0-100> | --auto [gate flags]) [--dry-run] [--no-plan] | --status",
   summary:
-    "Sets one service's rollout weight (its share of traffic on the new service) in the stack file, keeping comments, after checking the whole config and showing the offline plan diff.",
+    "Sets one service's rollout weight (its share of traffic on the new service) in the stack file, keeping comments, after checking the whole config and showing the offline plan diff. With --auto, raises it step by step while the new side is as healthy as the monolith, and rolls back when it is not; --status shows both sides' health. --local --url does the same on a running local platform.",
   flags: {
     stack: COMMON_FLAGS.stack,
+    local: { type: "boolean", help: "act on the local platform at --url instead of a stack" },
+    url: {
+      ...COMMON_FLAGS.url,
+      help: "the local platform, with --local (default http://127.0.0.1:8787)",
+    },
     service: { type: "string", value: "<name>", help: "the service whose weight moves" },
     to: { type: "string", value: "<0-100>", help: "the new weight" },
-    "dry-run": { type: "boolean", help: "show the change and its plan diff, write nothing" },
+    "dry-run": { type: "boolean", help: "show the change (or the --auto plan), change nothing" },
+    auto: {
+      type: "boolean",
+      help: "gated rollout: step, wait, judge both sides, promote or roll back",
+    },
+    steps: {
+      type: "string",
+      value: "<list>",
+      help: "--auto weights, rising (default 5,25,50,100)",
+    },
+    interval: {
+      type: "string",
+      value: "<30s|10m|1h>",
+      help: "--auto wait per step and look (default 10m)",
+    },
+    "min-samples": {
+      type: "string",
+      value: "<n>",
+      help: "requests of the new side per look (default 200)",
+    },
+    threshold: { type: "string", value: "<n>", help: "failed checks that roll back (default 2)" },
+    "max-error-delta": {
+      type: "string",
+      value: "<points>",
+      help: "error rate allowed over the monolith's, percentage points (default 1)",
+    },
+    "max-p99-ratio": {
+      type: "string",
+      value: "<x>",
+      help: "p99 allowed over the monolith's (default 1.5)",
+    },
+    "max-inconclusive": {
+      type: "string",
+      value: "<n>",
+      help: "inconclusive looks per step before rolling back, exit 3 (default 3)",
+    },
+    "hard-error-rate": {
+      type: "string",
+      value: "<percent>",
+      help: "new side error rate that rolls back at once (default 5)",
+    },
+    log: {
+      type: "string",
+      value: "<file>",
+      help: "--auto step log (default rollouts/<stack>.jsonl)",
+    },
+    commit: {
+      type: "boolean",
+      help: "--auto in CI: commit and push the weight and log line after each step",
+    },
+    status: { type: "boolean", help: "each service's weight and both sides' health" },
+    window: { type: "string", value: "<30s|10m|1h>", help: "--status window (default 5m)" },
     "no-plan": { type: "boolean", help: "skip the offline plan diff" },
     dir: {
       type: "string",
@@ -40,6 +98,9 @@ export const ROLLOUT_COMMAND = {
   examples: [
     "npm run rollout -- --stack prod --service investor --to 50    # then commit and open a PR",
     "npm run rollout -- --stack prod --service investor --to 0     # roll back",
+    "npm run rollout -- --stack prod --service investor --auto --steps 5,25,50,100 --interval 10m",
+    "npm run rollout -- --local --url http://127.0.0.1:8787 --service browse --auto --interval 30s",
+    "npm run rollout -- --stack prod --status --window 15m",
   ],
 } as const;
 
@@ -53,6 +114,9 @@ export async function runRollout(
   print: (line: string) => void,
 ): Promise<number> {
   try {
+    if (flags.status) return await runStatus(flags, root, print);
+    if (flags.auto) return await runGated(flags, root, print);
+    if (flags.local) throw new UsageError("--local works with --auto or --status");
     if (!flags.stack) throw new UsageError("--stack is required");
     const service = parseService(flags.service);
     const weight = parseWeight(flags.to);
