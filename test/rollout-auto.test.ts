@@ -93,6 +93,18 @@ describe("npm run rollout -- --local --auto", () => {
       .map((line) => (JSON.parse(line) as { weight: number; verdict: string }).verdict);
     expect(verdicts.filter((v) => v === "promote")).toHaveLength(3);
     expect(verdicts.at(-1)).toBe("done");
+
+    // --status: every service's weight and both sides' figures over the window.
+    const status: string[] = [];
+    const code2 = await runRollout({ local: true, url, status: true, window: "1m" }, ROOT, (l) =>
+      status.push(l),
+    );
+    expect(code2).toBe(0);
+    expect(status[0]).toBe(
+      `Rollout status of the local platform at ${url}, last 1m (the local platform at ${url}):`,
+    );
+    const browse = status.find((line) => line.trimStart().startsWith("browse"));
+    expect(browse).toMatch(/^\s+browse\s+100%\s+[1-9]\d*\s+0\.00%/);
   }, 120_000);
 
   it("rolls back a service failing half its requests, though clients see only 200s, exit 1", async () => {
