@@ -118,36 +118,19 @@ export async function runAutoRollout(
       const since = clock.now();
       await clock.sleep(options.intervalMs);
       const until = clock.now();
+      const look = { run, service: options.service, from, weight, since, until };
       let record: StepRecord;
       try {
         const health = await target.health.read(options.service, since, until);
         const decision = judge(health, options, baseline);
-        record = {
-          run,
-          service: options.service,
-          from,
-          weight,
-          since,
-          until,
-          green: health.green,
-          blue: health.blue,
-          verdict: decision.verdict,
-          reasons: decision.reasons,
-        };
+        const { verdict, reasons } = decision;
+        record = { ...look, green: health.green, blue: health.blue, verdict, reasons };
         if (decision.verdict === "promote" && health.blue.requests >= options.minSamples) {
           baseline = health.blue;
         }
       } catch (error) {
-        record = {
-          run,
-          service: options.service,
-          from,
-          weight,
-          since,
-          until,
-          verdict: "inconclusive",
-          reasons: [`the health query failed: ${(error as Error).message}`],
-        };
+        const reasons = [`the health query failed: ${(error as Error).message}`];
+        record = { ...look, verdict: "inconclusive", reasons };
       }
       await write(record);
       print(`  ${weight}%: ${record.verdict}: ${record.reasons.join("; ")}`);
