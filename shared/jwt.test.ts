@@ -3,7 +3,14 @@
 
 import { sign, verify } from "hono/jwt";
 import { describe, expect, it } from "vitest";
-import { CLOCK_SKEW_SECONDS, signToken, TOKEN_ISSUER, verifyToken } from "./jwt.ts";
+import {
+  CLOCK_SKEW_SECONDS,
+  MAX_TOKEN_LIFETIME_SECONDS,
+  signToken,
+  TOKEN_ISSUER,
+  TOKEN_TTL_SECONDS,
+  verifyToken,
+} from "./jwt.ts";
 
 const SECRET = "jwt-test-secret-0123456789abcdef-0123";
 
@@ -33,7 +40,7 @@ const claims = (extra: Record<string, unknown> = {}) => ({
   role: "investor",
   iat: NOW,
   nbf: NOW,
-  exp: NOW + 3600,
+  exp: NOW + MAX_TOKEN_LIFETIME_SECONDS,
   iss: TOKEN_ISSUER,
   ...extra,
 });
@@ -60,7 +67,7 @@ describe("verifyToken", () => {
 
   it("checks exp and nbf with the stated clock skew", async () => {
     const token = await sign(claims(), SECRET, "HS256");
-    const exp = NOW + 3600;
+    const exp = NOW + MAX_TOKEN_LIFETIME_SECONDS;
     expect((await verifyToken(token, SECRET, exp + CLOCK_SKEW_SECONDS - 1)).ok).toBe(true);
     expect(await verifyToken(token, SECRET, exp + CLOCK_SKEW_SECONDS)).toEqual({
       ok: false,
@@ -107,6 +114,22 @@ describe("verifyToken", () => {
     ["an unknown role", () => sign(claims({ role: "admin" }), SECRET, "HS256"), "claims"],
     ["exp as text", () => handMade({ alg: "HS256" }, claims({ exp: "soon" })), "claims"],
     ["no exp", () => handMade({ alg: "HS256" }, claims({ exp: undefined })), "claims"],
+    ["no iat", () => handMade({ alg: "HS256" }, claims({ iat: undefined })), "claims"],
+    ["nbf as text", () => handMade({ alg: "HS256" }, claims({ nbf: String(NOW) })), "claims"],
+    ["iat as text", () => handMade({ alg: "HS256" }, claims({ iat: String(NOW) })), "claims"],
+    ["a null nbf", () => handMade({ alg: "HS256" }, claims({ nbf: null })), "claims"],
+    ["exp 1e308", () => handMade({ alg: "HS256" }, claims({ exp: 1e308 })), "lifetime"],
+    [
+      "a lifetime one second over the longest auth issues",
+      () => sign(claims({ exp: NOW + MAX_TOKEN_LIFETIME_SECONDS + 1 }), SECRET, "HS256"),
+      "lifetime",
+    ],
+    [
+      "a future iat that makes a long token look short",
+      () =>
+        sign(claims({ nbf: NOW, iat: NOW + 10 ** 9, exp: NOW + 10 ** 9 + 60 }), SECRET, "HS256"),
+      "not_yet_valid",
+    ],
     ["an expired exp", () => sign(claims({ exp: NOW - 3600 }), SECRET, "HS256"), "expired"],
     ["a future nbf", () => sign(claims({ nbf: NOW + 3600 }), SECRET, "HS256"), "not_yet_valid"],
     ["two parts", async () => "abc.def", "malformed"],
@@ -117,6 +140,22 @@ describe("verifyToken", () => {
     ["a part that is not base64", async () => `a.${jwtPart(claims())}.c2ln`, "malformed"],
   ])("refuses %s as %s", async (_, make, problem) => {
     expect(await verifyToken(await make(), SECRET, NOW)).toEqual({ ok: false, problem });
+  });
+
+  it("accepts a token without nbf from its iat", async () => {
+    const token = await sign(claims({ nbf: undefined }), SECRET, "HS256");
+    expect(await verifyToken(token, SECRET, NOW)).toEqual({
+      ok: true,
+      claims: claims({ nbf: NOW }),
+    });
+    expect((await verifyToken(token, SECRET, NOW - CLOCK_SKEW_SECONDS - 1)).ok).toBe(false);
+  });
+
+  it("accepts the tokens signToken issues, whose lifetime is the longest accepted", async () => {
+    const { token, claims: issued } = await signToken(user, SECRET, NOW);
+    expect(issued.exp - issued.iat).toBe(TOKEN_TTL_SECONDS);
+    expect(TOKEN_TTL_SECONDS).toBe(MAX_TOKEN_LIFETIME_SECONDS);
+    expect(await verifyToken(token, SECRET, NOW)).toEqual({ ok: true, claims: issued });
   });
 
   it("accepts a typ of jwt in any case, as hono/jwt does", async () => {

@@ -7,8 +7,18 @@ import { isRole, type Role } from "./identity.ts";
 /** Tolerance for clocks that disagree between the issuer and the verifier. */
 export const CLOCK_SKEW_SECONDS = 30;
 
-/** Lifetime of a token issued at login or registration. */
-export const TOKEN_TTL_SECONDS = 60 * 60 * 12;
+/**
+ * Lifetime of an access token (login, registration, refresh). Short because the router never reads
+ * the database: a token outlives its logout or password change by at most this long, and clients
+ * renew it with a refresh token from auth.
+ */
+export const TOKEN_TTL_SECONDS = 60 * 15;
+
+/**
+ * The longest lifetime (`exp - iat`) verifyToken accepts: the one auth issues, so changing
+ * TOKEN_TTL_SECONDS moves both, and a token claiming to live longer (`exp: 1e308`) is refused.
+ */
+export const MAX_TOKEN_LIFETIME_SECONDS = TOKEN_TTL_SECONDS;
 
 /** A user id the router can forward as a header value (auth issues UUIDs). */
 const SUBJECT = /^[\w.:@-]{1,128}$/;
@@ -53,14 +63,22 @@ export async function signToken(
 }
 
 /** Why a token was refused; the router maps each to a 401 message. */
-export type TokenProblem = "malformed" | "signature" | "expired" | "not_yet_valid" | "claims";
+export type TokenProblem =
+  | "malformed"
+  | "signature"
+  | "expired"
+  | "not_yet_valid"
+  | "claims"
+  | "lifetime";
 
 export type VerifyResult = { ok: true; claims: TokenClaims } | { ok: false; problem: TokenProblem };
 
 /**
  * Verifies an HS256 token: the header must say `alg: HS256` (so `none` and every other algorithm
  * are refused), the signature is checked before any claim is trusted, then `iss`, `sub`, `role`
- * and the time claims, with CLOCK_SKEW_SECONDS of tolerance.
+ * and the time claims, with CLOCK_SKEW_SECONDS of tolerance. `iat` and `exp` are required and
+ * `nbf` optional (it defaults to `iat`), each a number; `iat` may not be in the future and
+ * `exp - iat` may not exceed MAX_TOKEN_LIFETIME_SECONDS, so no token outlives what auth issues.
  */
 export async function verifyToken(
   token: string,
@@ -89,14 +107,17 @@ export async function verifyToken(
   if (iss !== TOKEN_ISSUER || typeof sub !== "string" || !SUBJECT.test(sub) || !isRole(role)) {
     return { ok: false, problem: "claims" };
   }
-  if (!isTime(exp)) return { ok: false, problem: "claims" };
+  if (!isTime(exp) || !isTime(iat) || (nbf !== undefined && !isTime(nbf))) {
+    return { ok: false, problem: "claims" };
+  }
+  if (exp - iat > MAX_TOKEN_LIFETIME_SECONDS) return { ok: false, problem: "lifetime" };
   if (exp + CLOCK_SKEW_SECONDS <= nowSeconds) return { ok: false, problem: "expired" };
-  const notBefore = isTime(nbf) ? nbf : isTime(iat) ? iat : 0;
-  if (notBefore - CLOCK_SKEW_SECONDS > nowSeconds) return { ok: false, problem: "not_yet_valid" };
-  return {
-    ok: true,
-    claims: { sub, role, exp, nbf: notBefore, iat: isTime(iat) ? iat : notBefore, iss },
-  };
+  // With iat bounded by now, exp - iat bounds how long the token has left whatever nbf says.
+  const notBefore = isTime(nbf) ? nbf : iat;
+  if (Math.max(iat, notBefore) - CLOCK_SKEW_SECONDS > nowSeconds) {
+    return { ok: false, problem: "not_yet_valid" };
+  }
+  return { ok: true, claims: { sub, role, exp, nbf: notBefore, iat, iss } };
 }
 
 /** Imported keys by secret: an isolate imports its key once, not on every request. */

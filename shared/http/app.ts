@@ -1,5 +1,5 @@
-// The Hono app every service starts from: request id, JSON errors in the shared shape, JSON 404,
-// and no stack trace or SQL error ever reaching the client.
+// The Hono app every service starts from: request id, the body size limit on every route, JSON
+// errors in the shared shape, JSON 404, and no stack trace or SQL error ever reaching the client.
 
 import { Hono } from "hono";
 import type { D1Database } from "../d1.ts";
@@ -7,6 +7,7 @@ import { ApiError, errorBody } from "../errors.ts";
 import { REQUEST_ID_HEADER } from "../identity.ts";
 import type { JwtSecretBinding } from "../jwt-secret.ts";
 import { requestIdFrom } from "../request-id.ts";
+import { bodyLimit } from "./body.ts";
 
 export interface ServiceBindings {
   DB: D1Database;
@@ -27,6 +28,8 @@ export function createServiceApp(worker: string): Hono<ServiceEnv> {
     await next();
     c.header(REQUEST_ID_HEADER, requestId);
   });
+  // Before any handler, so a route that never reads its body still refuses one over the limit.
+  app.use(bodyLimit());
   app.onError((error, c) => {
     const requestId = c.get("requestId") ?? "unknown";
     c.header(REQUEST_ID_HEADER, requestId);

@@ -33,6 +33,7 @@ const REFUSALS: Record<TokenProblem, string> = {
   expired: "The token has expired; sign in again.",
   not_yet_valid: "The token is not valid yet; check the device clock or sign in again.",
   claims: "The token was not issued by this platform; sign in again.",
+  lifetime: "The token claims to live longer than this platform's tokens do; sign in again.",
 };
 
 /**

@@ -1,6 +1,7 @@
 // Central auth through the whole router app: who passes without a token, what a bad token gets,
 // and that services only ever see identity headers the router verified.
 
+import { sign } from "hono/jwt";
 import { describe, expect, it } from "vitest";
 import { signToken } from "../../../shared/jwt.ts";
 import type { Bindings } from "./bindings.ts";
@@ -16,6 +17,20 @@ function call(path: string, init: RequestInit, env: Bindings) {
 
 async function token(id = "user-1", role: "creator" | "investor" = "creator", at = now()) {
   return (await signToken({ id, role }, SECRET, at)).token;
+}
+
+/** A correctly signed token whose claims are ours but for `changes` (undefined drops a claim). */
+async function tokenWith(changes: Record<string, unknown>) {
+  const at = now();
+  const claims = {
+    sub: "u",
+    role: "creator",
+    iat: at,
+    nbf: at,
+    exp: at + 60,
+    iss: "pitch-platform",
+  };
+  return `Bearer ${await sign(JSON.parse(JSON.stringify({ ...claims, ...changes })), SECRET, "HS256")}`;
 }
 
 function calledWorkers(workers: ReturnType<typeof testEnv>["workers"]): string[] {
@@ -133,6 +148,24 @@ describe("with a token", () => {
         `Bearer ${jwtPart({ alg: "none", typ: "JWT" })}.${jwtPart({ sub: "u", role: "creator", exp: now() + 60, iss: "pitch-platform" })}.`,
       "invalid_token",
       "The Authorization header must be 'Bearer <token>' with a token from /api/auth/login.",
+    ],
+    [
+      "a token that never expires (exp 1e308)",
+      () => tokenWith({ exp: 1e308 }),
+      "invalid_token",
+      "The token claims to live longer than this platform's tokens do; sign in again.",
+    ],
+    [
+      "a token without exp",
+      () => tokenWith({ exp: undefined }),
+      "invalid_token",
+      "The token was not issued by this platform; sign in again.",
+    ],
+    [
+      "a token whose nbf is text",
+      () => tokenWith({ nbf: String(now()) }),
+      "invalid_token",
+      "The token was not issued by this platform; sign in again.",
     ],
     [
       "a malformed token",
