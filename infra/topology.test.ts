@@ -68,12 +68,14 @@ describe("the table", () => {
     ]);
   });
 
-  it("lets health, register, login and browsing through without a token", () => {
+  it("lets health, register, login, refresh, logout and browsing through without a token", () => {
     expect(publicRoutes()).toEqual([
       { method: "GET", path: "/health" },
       { method: "HEAD", path: "/health" },
       { method: "POST", path: "/api/auth/register" },
       { method: "POST", path: "/api/auth/login" },
+      { method: "POST", path: "/api/auth/refresh" },
+      { method: "POST", path: "/api/auth/logout" },
       { method: "GET", path: "/api/browse/*" },
       { method: "HEAD", path: "/api/browse/*" },
     ]);

@@ -36,10 +36,13 @@ export const WORKERS = [
     name: "auth",
     kind: "service",
     pathPrefixes: ["/api/auth"],
-    ownsTables: ["users"],
+    ownsTables: ["users", "sessions", "refresh_tokens"],
     publicRoutes: [
       { method: "POST", path: "/api/auth/register" },
       { method: "POST", path: "/api/auth/login" },
+      // Called when the access token has expired, so with the refresh token alone.
+      { method: "POST", path: "/api/auth/refresh" },
+      { method: "POST", path: "/api/auth/logout" },
     ],
     blueSide: true,
   },

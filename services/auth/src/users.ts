@@ -69,17 +69,35 @@ export async function insertUser(db: D1Database, user: NewUser): Promise<UserRow
     .first<UserRow>();
 }
 
+const CREDENTIAL_COLUMNS = `${USER_COLUMNS}, password_hash, password_salt, password_iterations`;
+
 export async function findCredentialsByEmail(
   db: D1Database,
   email: string,
 ): Promise<CredentialsRow | null> {
   return db
-    .prepare(
-      `SELECT ${USER_COLUMNS}, password_hash, password_salt, password_iterations
-       FROM users WHERE email = ?`,
-    )
+    .prepare(`SELECT ${CREDENTIAL_COLUMNS} FROM users WHERE email = ?`)
     .bind(email)
     .first<CredentialsRow>();
+}
+
+export async function findCredentialsById(
+  db: D1Database,
+  id: string,
+): Promise<CredentialsRow | null> {
+  return db
+    .prepare(`SELECT ${CREDENTIAL_COLUMNS} FROM users WHERE id = ?`)
+    .bind(id)
+    .first<CredentialsRow>();
+}
+
+/** The statement that replaces the user's password hash. */
+export function updatePassword(db: D1Database, id: string, password: PasswordHash) {
+  return db
+    .prepare(
+      "UPDATE users SET password_hash = ?, password_salt = ?, password_iterations = ? WHERE id = ?",
+    )
+    .bind(password.hash, password.salt, password.iterations, id);
 }
 
 export async function findUserById(db: D1Database, id: string): Promise<UserRow | null> {
