@@ -40,6 +40,7 @@ export interface PitchRow {
   created_at: string;
   updated_at: string;
   published_at: string | null;
+  archived_at: string | null;
 }
 
 /** A pitch as the API answers it. */
@@ -55,6 +56,8 @@ export interface Pitch {
   createdAt: string;
   updatedAt: string;
   publishedAt: string | null;
+  /** Set once the creator archived it: unpublished, kept for those who depend on it. */
+  archivedAt: string | null;
 }
 
 const COLUMN_NAMES = [
@@ -69,6 +72,7 @@ const COLUMN_NAMES = [
   "created_at",
   "updated_at",
   "published_at",
+  "archived_at",
 ] as const satisfies readonly (keyof PitchRow)[];
 
 /** The select list that yields a PitchRow: `SELECT ${PITCH_COLUMNS} FROM pitches`. */
@@ -92,13 +96,19 @@ export function pitchFromRow(row: PitchRow): Pitch {
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     publishedAt: row.published_at,
+    archivedAt: row.archived_at,
   };
 }
 
-/** The published pitch `id`, or null for a draft or an unknown id (other users see no drafts). */
+/**
+ * The published pitch `id`, or null for a draft, an archived or an unknown id (other users see no
+ * drafts). Archiving unpublishes; the archived_at test also covers a monolith that republishes.
+ */
 export function findPublishedPitch(db: D1Database, id: string): Promise<PitchRow | null> {
   return db
-    .prepare(`SELECT ${PITCH_COLUMNS} FROM pitches WHERE id = ? AND status = 'published'`)
+    .prepare(
+      `SELECT ${PITCH_COLUMNS} FROM pitches WHERE id = ? AND status = 'published' AND archived_at IS NULL`,
+    )
     .bind(id)
     .first<PitchRow>();
 }

@@ -285,8 +285,24 @@ describe("GET /api/browse/pitches/:id", () => {
         status: "published",
         createdAt: "2024-01-01T00:00:00.000Z",
         updatedAt: "2024-01-01T00:00:00.000Z",
+        archivedAt: null,
       },
     });
+  });
+
+  it("hides an archived pitch from search and detail, even one still marked published", async () => {
+    // An old monolith may republish an archived pitch: archived_at alone must hide it.
+    const id = crypto.randomUUID();
+    await db
+      .prepare(
+        "INSERT INTO pitches (id, creator_id, title, logline, genre, budget_min, budget_max, status, created_at, updated_at, published_at, archived_at) VALUES (?, ?, 'Zeppelin Archive', 'Shelved.', 'drama', 10, 20, 'published', '2023-01-01T00:00:00.000Z', '2023-01-01T00:00:00.000Z', '2023-01-01T00:00:00.000Z', '2023-06-01T00:00:00.000Z')",
+      )
+      .bind(id, creator)
+      .run();
+    expect(await idsOf("q=zeppelin")).toEqual([]);
+    expect(await idsOf("q=zeppelin&sort=recent")).toEqual([]);
+    expect(await idsOf("genre=drama&limit=50")).not.toContain(id);
+    expect((await get(`/api/browse/pitches/${id}`)).status).toBe(404);
   });
 
   it.each([

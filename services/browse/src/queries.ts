@@ -1,5 +1,6 @@
 // browse's reads of `pitches` (owned by creator): only published pitches, newest first or by
-// relevance to a full-text search through the `pitches_fts` index.
+// relevance to a full-text search through the `pitches_fts` index. Archived pitches never show,
+// even one an old monolith republished.
 
 import type { D1Database } from "../../../shared/d1.ts";
 import { newestFirstAfter, type TimeIdPosition } from "../../../shared/http/paging.ts";
@@ -53,7 +54,7 @@ export async function listRelevantPitches(
 }
 
 function filterSql(filter: PitchFilter) {
-  const where = ["p.status = 'published'"];
+  const where = ["p.status = 'published'", "p.archived_at IS NULL"];
   const values: unknown[] = [];
   if (filter.match !== undefined) {
     where.push("pitches_fts MATCH ?");

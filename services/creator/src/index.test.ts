@@ -87,6 +87,7 @@ describe("who may call", () => {
     ["PATCH", `/api/creator/pitches/${someId}`],
     ["DELETE", `/api/creator/pitches/${someId}`],
     ["POST", `/api/creator/pitches/${someId}/publish`],
+    ["POST", `/api/creator/pitches/${someId}/archive`],
     ["GET", `/api/creator/pitches/${someId}/offers`],
   ];
 
@@ -125,6 +126,7 @@ describe("POST /api/creator/pitches", () => {
       createdAt: expect.stringMatching(/Z$/),
       updatedAt: pitch.createdAt,
       publishedAt: null,
+      archivedAt: null,
     });
   });
 

@@ -81,7 +81,7 @@ export async function updateOwnPitch(
     .first<PitchRow>();
 }
 
-/** Publishes the pitch; publishing again keeps the first publishedAt. */
+/** Publishes the pitch unless archived; publishing again keeps the first publishedAt. */
 export async function publishOwnPitch(
   db: D1Database,
   creatorId: string,
@@ -92,24 +92,74 @@ export async function publishOwnPitch(
     .prepare(
       `UPDATE pitches SET status = 'published', published_at = COALESCE(published_at, ?1),
          updated_at = CASE status WHEN 'published' THEN updated_at ELSE ?1 END
-       WHERE id = ?2 AND creator_id = ?3
+       WHERE id = ?2 AND creator_id = ?3 AND archived_at IS NULL
        RETURNING ${PITCH_COLUMNS}`,
     )
     .bind(now, id, creatorId)
     .first<PitchRow>();
 }
 
-/** Deletes the pitch; false when it is not the creator's. */
+/** Rows of other services that rely on a pitch (`?1`), by kind: each blocks its delete. */
+const DEPENDANTS = {
+  commitments: "investments WHERE pitch_id = ?1 AND kind = 'commitment'",
+  interests: "investments WHERE pitch_id = ?1 AND kind = 'interest'",
+  acceptedOffers: "offers WHERE pitch_id = ?1 AND status = 'accepted'",
+  pendingOffers: "offers WHERE pitch_id = ?1 AND status = 'pending'",
+  ndas: "ndas WHERE pitch_id = ?1 AND status IN ('requested', 'signed')",
+} as const;
+
+export type DependantCounts = Record<keyof typeof DEPENDANTS, number>;
+
+const DEPENDANT_ENTRIES = Object.entries(DEPENDANTS);
+
+export type DeleteOutcome =
+  | { kind: "deleted" }
+  | { kind: "not_found" }
+  | { kind: "depended_on"; dependants: DependantCounts };
+
+/**
+ * Deletes the pitch unless rows of other services depend on it. The counts and the guarded DELETE
+ * run as one batch (a D1 transaction), so the answer matches what the DELETE saw; the other tables
+ * are only read, never written.
+ */
 export async function deleteOwnPitch(
   db: D1Database,
   creatorId: string,
   id: string,
-): Promise<boolean> {
-  const result = await db
-    .prepare("DELETE FROM pitches WHERE id = ? AND creator_id = ?")
-    .bind(id, creatorId)
-    .run();
-  return result.meta.changes > 0;
+): Promise<DeleteOutcome> {
+  const counts = DEPENDANT_ENTRIES.map(
+    ([kind, rows]) => `(SELECT COUNT(*) FROM ${rows}) AS ${kind}`,
+  );
+  const none = DEPENDANT_ENTRIES.map(([, rows]) => `NOT EXISTS (SELECT 1 FROM ${rows})`);
+  const [found, deleted] = await db.batch([
+    db
+      .prepare(`SELECT ${counts.join(", ")} FROM pitches WHERE id = ?1 AND creator_id = ?2`)
+      .bind(id, creatorId),
+    db
+      .prepare(`DELETE FROM pitches WHERE id = ?1 AND creator_id = ?2 AND ${none.join(" AND ")}`)
+      .bind(id, creatorId),
+  ]);
+  if ((deleted?.meta.changes ?? 0) > 0) return { kind: "deleted" };
+  const dependants = found?.results[0] as DependantCounts | undefined;
+  return dependants ? { kind: "depended_on", dependants } : { kind: "not_found" };
+}
+
+/** Archives the pitch: unpublished and hidden from browse; archiving again keeps archivedAt. */
+export async function archiveOwnPitch(
+  db: D1Database,
+  creatorId: string,
+  id: string,
+): Promise<PitchRow | null> {
+  const now = new Date().toISOString();
+  return db
+    .prepare(
+      `UPDATE pitches SET status = 'draft', archived_at = COALESCE(archived_at, ?1),
+         updated_at = CASE WHEN archived_at IS NULL THEN ?1 ELSE updated_at END
+       WHERE id = ?2 AND creator_id = ?3
+       RETURNING ${PITCH_COLUMNS}`,
+    )
+    .bind(now, id, creatorId)
+    .first<PitchRow>();
 }
 
 /** The creator's pitches, newest first, starting after `after`; fetches `count` rows. */

@@ -1,5 +1,6 @@
 // An investor's watchlist: published pitches they keep an eye on. Adding twice keeps the first
-// `addedAt` (200 instead of 201); removing is idempotent so a retried DELETE is harmless.
+// `addedAt` (200 instead of 201); removing is idempotent so a retried DELETE is harmless. An
+// archived pitch drops out of it as out of browse: watching is no stake in a pitch.
 
 import type { Context } from "hono";
 import * as z from "zod/mini";
@@ -36,7 +37,7 @@ export async function listWatchlist(c: Context<ServiceEnv>): Promise<Response> {
   const page = parseWith(pageQuery, c.req.query(), "query");
   const sql = `SELECT ${pitchColumnsOf("p")}, w.created_at AS added_at
      FROM watchlist w JOIN pitches p ON p.id = w.pitch_id
-     WHERE w.investor_id = ?`;
+     WHERE w.investor_id = ? AND p.archived_at IS NULL`;
   return c.json(await newestFirstPage(c.env.DB, page, sql, [userId], entryFromRow, BY_ADDED_AT));
 }
 
