@@ -1,6 +1,6 @@
-// POST /api/analytics/events: batches, bounds, times and who may send them.
+// POST /api/analytics/events: batches, bounds, times, who may send them and which views count.
 
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { D1Database } from "../../../shared/d1.ts";
 import { createTestDatabase, type TestDatabase } from "../../../test/support/d1.ts";
 import {
@@ -44,31 +44,59 @@ beforeAll(async () => {
 });
 afterAll(() => test.dispose());
 
+const HOUR_MS = 3_600_000;
+const hoursAgo = (n: number) => new Date(Date.now() - n * HOUR_MS).toISOString();
+
+/** `date` written with the +02:00 offset, e.g. `2025-03-04T23:30:00.000+02:00`. */
+const inPlusTwo = (date: Date) =>
+  `${new Date(date.getTime() + 2 * HOUR_MS).toISOString().slice(0, -1)}+02:00`;
+
+const stats = async (pitchId: string) =>
+  (
+    await call(app, { DB: db }, "GET", `/api/analytics/pitches/${pitchId}/stats?days=3`, {
+      as: creator,
+    })
+  ).json as {
+    totalViews: number;
+    uniqueViewers: number;
+    days: { day: string; views: number; uniqueViewers: number }[];
+  };
+
+afterEach(() => vi.useRealTimers());
+
 describe("POST /api/analytics/events", () => {
-  it("records a batch with the viewer's id as key and the given or current time", async () => {
-    const at = "2025-03-04T05:06:07.000Z";
+  it("records a view with the viewer's id as key and the given or current time", async () => {
+    const [given, current] = [await insertPitch(db, creator), await insertPitch(db, creator)];
+    const at = hoursAgo(3);
     const before = Date.now();
     const answer = await post({
       events: [
-        { pitchId: published, kind: "view", at },
-        { pitchId: published, kind: "view" },
+        { pitchId: given, kind: "view", at },
+        { pitchId: current, kind: "view" },
       ],
     });
     expect(answer.status).toBe(202);
-    expect(answer.json).toEqual({ accepted: 2 });
+    expect(answer.json).toEqual({ accepted: 2, counted: 2 });
     const rows = await db
-      .prepare("SELECT viewer_key, day, occurred_at FROM events WHERE pitch_id = ? ORDER BY id")
-      .bind(published)
-      .all<{ viewer_key: string; day: string; occurred_at: string }>();
-    expect(rows.results[0]).toEqual({ viewer_key: viewer.id, day: "2025-03-04", occurred_at: at });
-    expect(rows.results[1]?.viewer_key).toBe(viewer.id);
-    expect(Date.parse(rows.results[1]!.occurred_at)).toBeGreaterThanOrEqual(before - 1000);
+      .prepare("SELECT pitch_id, viewer_key, day, occurred_at FROM events WHERE pitch_id IN (?, ?)")
+      .bind(given, current)
+      .all<{ pitch_id: string; viewer_key: string; day: string; occurred_at: string }>();
+    const byPitch = new Map(rows.results.map((row) => [row.pitch_id, row]));
+    expect(byPitch.get(given)).toEqual({
+      pitch_id: given,
+      viewer_key: viewer.id,
+      day: at.slice(0, 10),
+      occurred_at: at,
+    });
+    expect(byPitch.get(current)?.viewer_key).toBe(viewer.id);
+    expect(Date.parse(byPitch.get(current)!.occurred_at)).toBeGreaterThanOrEqual(before - 1000);
   });
 
   it("stores times given with an offset in UTC", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2025-03-05T06:00:00Z") });
     const pitch = await insertPitch(db, creator);
     const answer = await post({
-      events: [{ pitchId: pitch, kind: "view", at: "2025-03-04T23:30:00+02:00" }],
+      events: [{ pitchId: pitch, kind: "view", at: inPlusTwo(new Date("2025-03-04T21:30:00Z")) }],
     });
     expect(answer.status).toBe(202);
     const row = await db
@@ -80,54 +108,137 @@ describe("POST /api/analytics/events", () => {
 
   it("counts only views of published pitches as accepted", async () => {
     const unknown = crypto.randomUUID();
+    const pitch = await insertPitch(db, creator);
     const answer = await post({
       events: [
         { pitchId: draft, kind: "view" },
         { pitchId: unknown, kind: "view" },
-        { pitchId: published, kind: "view" },
+        { pitchId: pitch, kind: "view" },
       ],
     });
     expect(answer.status).toBe(202);
-    expect(answer.json).toEqual({ accepted: 1 });
+    expect(answer.json).toEqual({ accepted: 1, counted: 1 });
     expect(await eventCount(draft)).toBe(0);
     expect(await eventCount(unknown)).toBe(0);
   });
 
   it("takes 100 events and refuses 0 or 101", async () => {
-    const pitch = await insertPitch(db, creator);
-    const event = { pitchId: pitch, kind: "view" };
-    const hundred = await post({ events: Array.from({ length: 100 }, () => event) });
+    const pitches = await Promise.all(Array.from({ length: 100 }, () => insertPitch(db, creator)));
+    const hundred = await post({ events: pitches.map((pitchId) => ({ pitchId, kind: "view" })) });
     expect(hundred.status).toBe(202);
-    expect(hundred.json).toEqual({ accepted: 100 });
-    expect(await eventCount(pitch)).toBe(100);
+    expect(hundred.json).toEqual({ accepted: 100, counted: 100 });
 
+    const event = { pitchId: pitches[0], kind: "view" };
     const none = await post({ events: [] });
     expect(none.status).toBe(400);
     expect(none.json.error.message).toBe("body.events must have at least 1 item");
     const tooMany = await post({ events: Array.from({ length: 101 }, () => event) });
     expect(tooMany.status).toBe(400);
     expect(tooMany.json.error.message).toBe("body.events must have at most 100 items");
-    expect(await eventCount(pitch)).toBe(100);
+    expect(await eventCount(pitches[0]!)).toBe(1);
+  });
+});
+
+describe("which views count", () => {
+  it("counts a viewer's views of a pitch once per UTC day, however many are sent", async () => {
+    const pitch = await insertPitch(db, creator);
+    const hundred = {
+      events: Array.from({ length: 100 }, () => ({ pitchId: pitch, kind: "view" })),
+    };
+    const answers = [await post(hundred), await post(hundred), await post(hundred)];
+    expect(answers.map((a) => [a.status, a.json])).toEqual([
+      [202, { accepted: 100, counted: 1 }],
+      [202, { accepted: 100, counted: 0 }],
+      [202, { accepted: 100, counted: 0 }],
+    ]);
+    expect(await eventCount(pitch)).toBe(1);
+
+    const other = await insertUser(db, "production");
+    expect((await post(hundred, other)).json).toEqual({ accepted: 100, counted: 1 });
+    const answer = await stats(pitch);
+    expect(answer).toMatchObject({ totalViews: 2, uniqueViewers: 2 });
+    expect(answer.days.at(-1)).toMatchObject({ views: 2, uniqueViewers: 2 });
   });
 
-  it("takes an `at` up to a minute ahead and refuses one further in the future", async () => {
-    const soon = new Date(Date.now() + 30_000).toISOString();
-    expect((await post({ events: [{ pitchId: published, kind: "view", at: soon }] })).status).toBe(
-      202,
-    );
-    const later = new Date(Date.now() + 120_000).toISOString();
+  it("counts the same viewer again on the next UTC day, and a late view on its own day", async () => {
+    const pitch = await insertPitch(db, creator);
+    const view = (at?: string) => ({
+      events: [{ pitchId: pitch, kind: "view", ...(at ? { at } : {}) }],
+    });
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2025-03-04T23:50:00Z") });
+    expect((await post(view())).json).toEqual({ accepted: 1, counted: 1 });
+    vi.setSystemTime(new Date("2025-03-05T00:10:00Z"));
+    expect((await post(view())).json).toEqual({ accepted: 1, counted: 1 });
+    // Sent after midnight, seen before it: a repeat of the 4th.
+    expect((await post(view("2025-03-04T23:55:00Z"))).json).toEqual({ accepted: 1, counted: 0 });
+
+    const answer = await stats(pitch);
+    expect(answer).toMatchObject({ totalViews: 2, uniqueViewers: 1 });
+    expect(answer.days).toEqual([
+      { day: "2025-03-03", views: 0, uniqueViewers: 0 },
+      { day: "2025-03-04", views: 1, uniqueViewers: 1 },
+      { day: "2025-03-05", views: 1, uniqueViewers: 1 },
+    ]);
+  });
+
+  it("accepts the owner's views of their own pitch but never counts them", async () => {
+    const pitch = await insertPitch(db, creator);
+    const own = await post({ events: [{ pitchId: pitch, kind: "view" }] }, creator);
+    expect([own.status, own.json]).toEqual([202, { accepted: 1, counted: 0 }]);
+    expect(await eventCount(pitch)).toBe(0);
+    expect(await stats(pitch)).toMatchObject({ totalViews: 0, uniqueViewers: 0 });
+  });
+});
+
+describe("event times", () => {
+  it("takes an `at` up to 24 hours old or 5 minutes ahead", async () => {
+    const pitches = [await insertPitch(db, creator), await insertPitch(db, creator)];
     const answer = await post({
       events: [
-        { pitchId: published, kind: "view" },
-        { pitchId: published, kind: "view", at: later },
+        {
+          pitchId: pitches[0],
+          kind: "view",
+          at: new Date(Date.now() - 23.9 * HOUR_MS).toISOString(),
+        },
+        { pitchId: pitches[1], kind: "view", at: new Date(Date.now() + 4 * 60_000).toISOString() },
       ],
     });
-    expect(answer.status).toBe(400);
-    expect(answer.json.error.message).toBe(
-      "body.events.1.at must not be more than a minute in the future",
-    );
+    expect([answer.status, answer.json]).toEqual([202, { accepted: 2, counted: 2 }]);
   });
 
+  it("refuses a whole batch with an old or a future event, naming the event", async () => {
+    vi.useFakeTimers({ toFake: ["Date"], now: new Date("2025-03-05T12:00:00Z") });
+    const pitch = await insertPitch(db, creator);
+    const outside = [
+      "0001-01-01T00:00:00Z",
+      "2025-03-04T11:59:59Z",
+      "2025-03-05T12:05:01Z",
+      "2025-03-05T13:05:01+01:00",
+    ];
+    for (const at of outside) {
+      const answer = await post({
+        events: [
+          { pitchId: pitch, kind: "view" },
+          { pitchId: published, kind: "view", at: "2025-03-05T11:00:00Z" },
+          { pitchId: pitch, kind: "view", at },
+        ],
+      });
+      expect(answer.status, at).toBe(400);
+      expect(answer.json.error.code).toBe("invalid_request");
+      expect(answer.json.error.message).toBe(
+        `body.events.2.at must be within the last 24 hours and at most 5 minutes in the future; found ${at}`,
+      );
+    }
+    expect(await eventCount(pitch)).toBe(0);
+    const stored = await db
+      .prepare("SELECT COUNT(*) AS n FROM events WHERE pitch_id = ? AND day = '2025-03-05'")
+      .bind(published)
+      .first<{ n: number }>();
+    expect(stored?.n).toBe(0);
+  });
+});
+
+describe("refusals", () => {
   it("names each bad field", async () => {
     const cases: [unknown, string][] = [
       [{}, "body.events is required"],

@@ -1,5 +1,7 @@
 // POST /api/analytics/events: records a batch of pitch views for the signed-in viewer. Views of
-// pitches that are not published (or do not exist) are dropped, so `accepted` counts what was kept.
+// pitches that are not published (or do not exist) are dropped, so `accepted` counts what was kept;
+// of those, a viewer's first view of a pitch on a UTC day is `counted`, repeats and the owner's own
+// views are not (and are not stored).
 
 import type { Context } from "hono";
 import * as z from "zod/mini";
@@ -10,17 +12,27 @@ import { requireIdentity } from "../../../shared/http/identity.ts";
 /** Most events one request may carry; D1 also caps bound parameters per statement at 100. */
 export const MAX_EVENTS_PER_BATCH = 100;
 
-/** How far ahead of the server's clock a client's `at` may be. */
-const CLOCK_SKEW_MS = 60_000;
+/** How far ahead of the server's clock a client's `at` may be (clock skew). */
+export const MAX_FUTURE_MS = 5 * 60_000;
+
+/** How old an `at` may be: a client may send views it queued while offline, but not rewrite history. */
+export const MAX_PAST_MS = 24 * 60 * 60_000;
+
+/** Whether an event time (ISO-8601) lies in the window around `now` that a batch may report. */
+export function isWithinWindow(at: string, now: number): boolean {
+  const time = Date.parse(at);
+  return time >= now - MAX_PAST_MS && time <= now + MAX_FUTURE_MS;
+}
 
 const eventSchema = z.strictObject({
   pitchId: z.uuid(),
   kind: z.literal("view"),
   at: z.optional(
     z.iso.datetime({ offset: true }).check(
-      // Written so an unparsable time fails only the format check above.
-      z.refine((at) => !(Date.parse(at) > Date.now() + CLOCK_SKEW_MS), {
-        message: "must not be more than a minute in the future",
+      // An unparsable time fails only the format check above.
+      z.refine((at) => Number.isNaN(Date.parse(at)) || isWithinWindow(at, Date.now()), {
+        error: (issue) =>
+          `must be within the last 24 hours and at most 5 minutes in the future; found ${String(issue.input)}`,
       }),
     ),
   ),
@@ -30,25 +42,31 @@ const batchSchema = z.strictObject({
   events: z.array(eventSchema).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_BATCH)),
 });
 
+// Atomic per statement (D1 runs a batch as one transaction), so repeats in one batch or in
+// concurrent requests are never stored twice; `changes` says whether the view counted.
+const INSERT_FIRST_VIEW_OF_DAY = `INSERT INTO events (pitch_id, kind, viewer_key, day, occurred_at)
+SELECT ?1, ?2, ?3, ?4, ?5
+WHERE NOT EXISTS (SELECT 1 FROM events WHERE pitch_id = ?1 AND kind = ?2 AND day = ?4 AND viewer_key = ?3)`;
+
 export async function recordEvents(c: Context<ServiceEnv>): Promise<Response> {
   const viewer = requireIdentity(c);
+  // A per-user ingestion rate limit belongs here, before the body is read.
   const { events } = await readJson(c, batchSchema);
   const db = c.env.DB;
 
   const pitchIds = [...new Set(events.map((event) => event.pitchId))];
   const marks = pitchIds.map(() => "?").join(", ");
   const published = await db
-    .prepare(`SELECT id FROM pitches WHERE status = 'published' AND id IN (${marks})`)
+    .prepare(`SELECT id, creator_id FROM pitches WHERE status = 'published' AND id IN (${marks})`)
     .bind(...pitchIds)
-    .all<{ id: string }>();
-  const known = new Set(published.results.map((row) => row.id));
+    .all<{ id: string; creator_id: string }>();
+  const ownerOf = new Map(published.results.map((row) => [row.id, row.creator_id]));
 
+  const accepted = events.filter((event) => ownerOf.has(event.pitchId));
   const now = new Date().toISOString();
-  const insert = db.prepare(
-    "INSERT INTO events (pitch_id, kind, viewer_key, day, occurred_at) VALUES (?, ?, ?, ?, ?)",
-  );
-  const statements = events
-    .filter((event) => known.has(event.pitchId))
+  const insert = db.prepare(INSERT_FIRST_VIEW_OF_DAY);
+  const statements = accepted
+    .filter((event) => ownerOf.get(event.pitchId) !== viewer.userId)
     .map((event) => {
       const occurredAt = event.at ? new Date(event.at).toISOString() : now;
       return insert.bind(
@@ -59,6 +77,7 @@ export async function recordEvents(c: Context<ServiceEnv>): Promise<Response> {
         occurredAt,
       );
     });
-  if (statements.length > 0) await db.batch(statements);
-  return c.json({ accepted: statements.length }, 202);
+  const results = statements.length > 0 ? await db.batch(statements) : [];
+  const counted = results.reduce((sum, result) => sum + result.meta.changes, 0);
+  return c.json({ accepted: accepted.length, counted }, 202);
 }

@@ -1,5 +1,8 @@
-// GET /api/analytics/pitches/:id/stats: views of one pitch, for its owner. Totals are all-time;
-// `days` lists every UTC day of the window, oldest first, with zeros where nothing happened.
+// GET /api/analytics/pitches/:id/stats: views of one pitch, for its owner. A view is one viewer on
+// one UTC day, never the owner: the reads count distinct (viewer, day) pairs, so repeats stored
+// before the write kept only the first (or by a monolith still on the old code) count once. Totals
+// are all-time; `days` lists every UTC day of the window, oldest first, with zeros where nothing
+// happened.
 
 import type { Context } from "hono";
 import * as z from "zod/mini";
@@ -36,21 +39,21 @@ export async function pitchStats(c: Context<ServiceEnv>): Promise<Response> {
   const window = windowDays(new Date(), days);
   const db = c.env.DB;
 
-  // One round trip: the owner check and both aggregates.
+  // One round trip: the owner check and both aggregates, which leave out the owner's own views.
   const [owned, totals, perDay] = await db.batch([
     db
       .prepare("SELECT 1 AS owned FROM pitches WHERE id = ? AND creator_id = ?")
       .bind(pitchId, userId),
     db
       .prepare(
-        "SELECT COUNT(*) AS views, COUNT(DISTINCT viewer_key) AS uniqueViewers FROM events WHERE pitch_id = ? AND kind = 'view'",
+        "SELECT COUNT(*) AS views, COUNT(DISTINCT viewer_key) AS uniqueViewers FROM (SELECT DISTINCT day, viewer_key FROM events WHERE pitch_id = ? AND kind = 'view' AND viewer_key <> ?)",
       )
-      .bind(pitchId),
+      .bind(pitchId, userId),
     db
       .prepare(
-        "SELECT day, COUNT(*) AS views, COUNT(DISTINCT viewer_key) AS uniqueViewers FROM events WHERE pitch_id = ? AND kind = 'view' AND day BETWEEN ? AND ? GROUP BY day",
+        "SELECT day, COUNT(DISTINCT viewer_key) AS views, COUNT(DISTINCT viewer_key) AS uniqueViewers FROM events WHERE pitch_id = ? AND kind = 'view' AND viewer_key <> ? AND day BETWEEN ? AND ? GROUP BY day",
       )
-      .bind(pitchId, window[0], window[window.length - 1]),
+      .bind(pitchId, userId, window[0], window[window.length - 1]),
   ]);
   if (!owned?.results.length) {
     throw new ApiError(404, "not_found", `You have no pitch with id ${pitchId}.`);

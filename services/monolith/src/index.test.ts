@@ -45,7 +45,7 @@ describe("monolith", () => {
       as: investor,
       body: { events: [{ pitchId: pitch, kind: "view" }] },
     });
-    expect(viewed.json).toEqual({ accepted: 1 });
+    expect(viewed.json).toEqual({ accepted: 1, counted: 1 });
   });
 
   it("carries one request id in the header and the error body", async () => {
