@@ -55,6 +55,42 @@ describe("scriptBindingsFor", () => {
     expect(scriptBindingsFor("monolith", MONOLITH.bindings, context)).toEqual([db, key]);
   });
 
+  it("declares the stack's rate limits where the topology uses them, with their periods, else none", () => {
+    const rateLimits = {
+      login: { namespaceId: "1001", limit: 5, period: 10 as const },
+      loginClient: { namespaceId: "1002", limit: 30, period: 60 as const },
+      register: { namespaceId: "1003", limit: 10, period: 60 as const },
+      events: { namespaceId: "1004", limit: 60, period: 60 as const },
+    };
+    const limited = { ...context, rateLimits };
+    expect(scriptBindingsFor("analytics", workerSpec("analytics").bindings, limited)).toEqual([
+      { type: "d1", name: "DB", databaseId: context.databaseId },
+      {
+        type: "ratelimit",
+        name: "RATE_LIMIT_EVENTS",
+        namespaceId: "1004",
+        simple: { limit: 60, period: 60 },
+      },
+      { type: "json", name: "RATE_LIMITS", json: '{"events":{"period":60}}' },
+    ]);
+    const auth = scriptBindingsFor("auth", workerSpec("auth").bindings, limited);
+    expect(auth.map((b) => b.name)).toEqual([
+      "DB",
+      "JWT_SECRET",
+      "RATE_LIMIT_LOGIN",
+      "RATE_LIMIT_LOGIN_CLIENT",
+      "RATE_LIMIT_REGISTER",
+      "RATE_LIMITS",
+    ]);
+    expect(auth.at(-1)).toEqual({
+      type: "json",
+      name: "RATE_LIMITS",
+      json: '{"login":{"period":10},"loginClient":{"period":60},"register":{"period":60}}',
+    });
+    const types = scriptBindingsFor("analytics", workerSpec("analytics").bindings, context);
+    expect(types.map((b) => b.type)).toEqual(["d1"]);
+  });
+
   it("passes a database id of any type through (a Pulumi output in the components)", () => {
     const id = { output: "database id" };
     expect(

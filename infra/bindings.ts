@@ -2,6 +2,7 @@
 // declares, in the table's order so plans stay stable. Pure: no Pulumi, so tests and the local
 // platform can read the same list.
 
+import type { RateLimitName, RateLimitPeriod, RateLimitPeriods } from "../shared/rate-limits.ts";
 import type { RouteTarget } from "../shared/workers.ts";
 import type { BindingSpec } from "./topology.ts";
 
@@ -14,7 +15,20 @@ export type ScriptBinding<Ref = string> =
   | { type: "service"; name: string; service: string }
   | { type: "json"; name: string; json: string }
   | { type: "secrets_store_secret"; name: string; storeId: string; secretName: string }
-  | { type: "analytics_engine"; name: string; dataset: string };
+  | { type: "analytics_engine"; name: string; dataset: string }
+  | {
+      type: "ratelimit";
+      name: string;
+      namespaceId: string;
+      simple: { limit: number; period: RateLimitPeriod };
+    };
+
+/** One of the stack's rate limits: its namespace in the account, and how many requests per period. */
+export interface RateLimitSetting {
+  namespaceId: string;
+  limit: number;
+  period: RateLimitPeriod;
+}
 
 /** Where a Secrets Store secret lives; a binding names it, it never carries the value. */
 export interface SecretsStoreRef {
@@ -34,6 +48,8 @@ export interface BindingContext<Ref = string> {
   jwtSecret?: SecretsStoreRef;
   /** The Analytics Engine dataset the router writes rollout health to; none means no binding. */
   telemetryDataset?: string;
+  /** The stack's rate limits (`platform:rateLimits`); none means no limit is declared. */
+  rateLimits?: Record<RateLimitName, RateLimitSetting>;
 }
 
 /**
@@ -65,6 +81,12 @@ export function scriptBindingsFor<Ref>(
         break;
       }
       case "json": {
+        if (spec.name === "RATE_LIMITS") {
+          if (context.rateLimits === undefined) break;
+          const json = JSON.stringify(periodsOf(specs, context.rateLimits));
+          bindings.push({ type: "json", name: spec.name, json });
+          break;
+        }
         if (context.routerConfigJson === undefined) throw missing(spec.name, "router config");
         bindings.push({ type: "json", name: spec.name, json: context.routerConfigJson });
         break;
@@ -86,7 +108,32 @@ export function scriptBindingsFor<Ref>(
         });
         break;
       }
+      case "ratelimit": {
+        // Optional as a whole: a stack without `rateLimits` limits nothing.
+        const setting = context.rateLimits?.[spec.limit];
+        if (setting === undefined) break;
+        const { namespaceId, limit, period } = setting;
+        bindings.push({
+          type: "ratelimit",
+          name: spec.name,
+          namespaceId,
+          simple: { limit, period },
+        });
+        break;
+      }
     }
   }
   return bindings;
+}
+
+/** The period of each limit among `specs`, as the service reads it for `Retry-After`. */
+function periodsOf(
+  specs: readonly BindingSpec[],
+  settings: Record<RateLimitName, RateLimitSetting>,
+): RateLimitPeriods {
+  const periods: RateLimitPeriods = {};
+  for (const spec of specs) {
+    if (spec.type === "ratelimit") periods[spec.limit] = { period: settings[spec.limit].period };
+  }
+  return periods;
 }

@@ -2,6 +2,7 @@
 // messages that say what was expected. config.ts parses with it and words the problems.
 
 import * as z from "zod";
+import { RATE_LIMIT_NAMES, RATE_LIMITS, type RateLimitRule } from "../shared/rate-limits.ts";
 
 /** The Pulumi project name, and so the config namespace (`platform:rollout`). */
 export const PROJECT = "platform";
@@ -114,6 +115,49 @@ const monolithSchema = z.strictObject({
   deployStandIn: flag().default(false),
 });
 
+/** The most requests one limit may allow per period. */
+export const MAX_RATE_LIMIT = 1_000_000;
+
+/**
+ * One rate limit. `namespaceId` has no default: Cloudflare counts per namespace across the whole
+ * account, so two stacks (or two limits) with the same id would share counters.
+ */
+const rateLimitSchema = (defaults: RateLimitRule) =>
+  z.strictObject({
+    namespaceId: z.preprocess(
+      (value) => (typeof value === "number" && Number.isInteger(value) ? String(value) : value),
+      matching(
+        /^[1-9]\d{0,9}$/,
+        "must be a positive integer, unique in the Cloudflare account (the binding's namespace_id)",
+      ),
+    ),
+    limit: z
+      .preprocess(
+        integerFromText,
+        z
+          .number({ error: `must be an integer 1-${MAX_RATE_LIMIT} (requests per period)` })
+          .int()
+          .min(1)
+          .max(MAX_RATE_LIMIT),
+      )
+      .default(defaults.limit),
+    period: z
+      .preprocess(
+        integerFromText,
+        z.union([z.literal(10), z.literal(60)], {
+          error: "must be 10 or 60 (seconds; the only periods Cloudflare's rate limiting has)",
+        }),
+      )
+      .default(defaults.period),
+  });
+
+const rateLimitsSchema = z.strictObject({
+  login: rateLimitSchema(RATE_LIMITS.login),
+  loginClient: rateLimitSchema(RATE_LIMITS.loginClient),
+  register: rateLimitSchema(RATE_LIMITS.register),
+  events: rateLimitSchema(RATE_LIMITS.events),
+});
+
 const DATABASE_SHAPE =
   'must be { name: "<new database>" } or { id: "<existing database uuid>" }, not both';
 
@@ -200,6 +244,8 @@ export const stackSchema = z.strictObject({
       ),
     })
     .optional(),
+  /** The services' rate limits (Workers Rate Limiting); absent: none is declared or enforced. */
+  rateLimits: rateLimitsSchema.optional(),
 });
 
 export type ParsedStack = z.infer<typeof stackSchema>;
@@ -212,6 +258,8 @@ export function settingsAt(path: readonly PropertyKey[]): string[] {
   if (path.length === 1 && path[0] === "monolith") return Object.keys(monolithSchema.shape);
   if (path.length === 1 && path[0] === "database") return ["name", "readReplication", "id"];
   if (path.length === 1 && path[0] === "telemetry") return ["dataset"];
+  if (path.length === 1 && path[0] === "rateLimits") return [...RATE_LIMIT_NAMES];
+  if (path.length === 2 && path[0] === "rateLimits") return ["namespaceId", "limit", "period"];
   if (path[0] !== "workers") return [];
   if (path.length === 2) return Object.keys(workerOverrides.shape);
   if (path.length === 3 && path[2] === "observability")
@@ -232,6 +280,7 @@ export const STRUCTURED_KEYS: Record<string, { kind: "map" | "list"; part: strin
   compatibilityFlags: { kind: "list", part: "[0]" },
   workers: { kind: "map", part: ".<worker>.<field>" },
   telemetry: { kind: "map", part: ".dataset" },
+  rateLimits: { kind: "map", part: ".<limit>.<field>" },
 };
 
 /** How a zod type name reads after "must be". */

@@ -111,6 +111,31 @@ describe("values as the Pulumi CLI stores them", () => {
 });
 
 describe("defaults", () => {
+  it("rate limits take their limit and period per name; ids become strings, as --path stores them", () => {
+    const config = parse(
+      stackConfig("staging", {
+        "platform:rateLimits": JSON.stringify({
+          login: { namespaceId: 1001, limit: "3", period: "10" },
+          loginClient: { namespaceId: "1002" },
+          register: { namespaceId: 1003 },
+          events: { namespaceId: 1004, limit: 120 },
+        }),
+      }),
+    );
+    expect(config.rateLimits).toEqual({
+      login: { namespaceId: "1001", limit: 3, period: 10 },
+      loginClient: { namespaceId: "1002", limit: 30, period: 60 },
+      register: { namespaceId: "1003", limit: 10, period: 60 },
+      events: { namespaceId: "1004", limit: 120, period: 60 },
+    });
+  });
+
+  it("no rateLimits: no limit is declared", () => {
+    expect(parse(stackConfig("staging", { "platform:rateLimits": undefined })).rateLimits).toBe(
+      undefined,
+    );
+  });
+
   it("a service missing from rollout gets 0 with a monolith", () => {
     const config = parse(stackConfig("staging", { "platform:rollout": { investor: 30 } }));
     // A service with no blue side has no weight to miss: it is always at 100.
@@ -194,7 +219,7 @@ describe("bad configs", () => {
       "platform:rollot is not a known setting; did you mean platform:rollout?",
     ]);
     expect(problemsOf(stackConfig("staging", { "platform:region": "weur" }))).toEqual([
-      "platform:region is not a known setting; known settings: accountId, zoneId, hostname, publicEndpoint, namePrefix, monolith, database, corsOrigins, rollout, secretsStoreId, jwtSecret, compatibilityDate, compatibilityFlags, workers, telemetry",
+      "platform:region is not a known setting; known settings: accountId, zoneId, hostname, publicEndpoint, namePrefix, monolith, database, corsOrigins, rollout, secretsStoreId, jwtSecret, compatibilityDate, compatibilityFlags, workers, telemetry, rateLimits",
     ]);
   });
 });

@@ -182,6 +182,12 @@ function describeIssue(issue: z.core.$ZodIssue, values: Record<string, unknown>)
         `${key} is required: run \`pulumi config set --secret ${key} <at least 32 random characters> --stack <stack>\``,
       ];
     }
+    if (issue.path[0] === "rateLimits") {
+      const id = issue.path.length === 2 ? `${key}.namespaceId` : key;
+      return [
+        `${key} is required: run \`pulumi config set --path ${id} <positive integer unique in the account> --stack <stack>\`; each limit counts in its own namespace`,
+      ];
+    }
     return [`${key} is required`];
   }
   const message =
@@ -236,6 +242,7 @@ function crossKeyProblems(values: Record<string, unknown>): string[] {
     }
   }
   problems.push(...scriptNameClash(values));
+  problems.push(...sharedNamespaces(values));
   const workers = isRecord(values.workers) ? values.workers : {};
   for (const [name, overrides] of Object.entries(workers)) {
     if (!isWorkerName(name)) {
@@ -285,6 +292,25 @@ function scriptNameClash(values: Record<string, unknown>): string[] {
   return [
     `${PROJECT}:monolith.scriptName "${scriptName}" is the name of the ${clash} script this stack deploys; use the existing monolith's script name`,
   ];
+}
+
+/** Two limits in one namespace would share their counters. */
+function sharedNamespaces(values: Record<string, unknown>): string[] {
+  const limits = isRecord(values.rateLimits) ? values.rateLimits : {};
+  const owner = new Map<string, string>();
+  const problems: string[] = [];
+  for (const [name, limit] of Object.entries(limits)) {
+    const id = isRecord(limit) ? limit.namespaceId : undefined;
+    if (typeof id !== "string" && typeof id !== "number") continue;
+    const first = owner.get(String(id));
+    if (first) {
+      problems.push(
+        `${PROJECT}:rateLimits.${name}.namespaceId ${String(id)} is also rateLimits.${first}'s; give each limit its own namespace, or they share one counter`,
+      );
+    }
+    owner.set(String(id), name);
+  }
+  return problems;
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

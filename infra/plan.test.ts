@@ -83,6 +83,23 @@ describe("planPlatform", () => {
     expect(auth?.bindings).toEqual([
       { type: "d1", name: "DB", databaseId: plan.config.database },
       { type: "secrets_store_secret", name: "JWT_SECRET", ...plan.jwtSecret },
+      ...(
+        [
+          ["RATE_LIMIT_LOGIN", "2001", 5],
+          ["RATE_LIMIT_LOGIN_CLIENT", "2002", 30],
+          ["RATE_LIMIT_REGISTER", "2003", 10],
+        ] as const
+      ).map(([name, namespaceId, limit]) => ({
+        type: "ratelimit",
+        name,
+        namespaceId,
+        simple: { limit, period: 60 },
+      })),
+      {
+        type: "json",
+        name: "RATE_LIMITS",
+        json: '{"login":{"period":60},"loginClient":{"period":60},"register":{"period":60}}',
+      },
     ]);
     const names = plan.migrations.map((m) => m.name);
     expect(names).toEqual([...names].sort());

@@ -98,6 +98,7 @@ export async function planPlatform(input: PlanInput): Promise<PlatformPlan> {
         routerConfigJson: JSON.stringify(routerConfig),
         jwtSecret,
         ...(config.telemetry ? { telemetryDataset: config.telemetry.dataset } : {}),
+        ...(config.rateLimits ? { rateLimits: config.rateLimits } : {}),
       }),
     };
   });

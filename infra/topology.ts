@@ -3,6 +3,11 @@
 // platform, the budgets and the offline plan all read it.
 
 import {
+  RATE_LIMIT_PERIODS_BINDING,
+  RATE_LIMITS,
+  type RateLimitName,
+} from "../shared/rate-limits.ts";
+import {
   type PublicRoute,
   type RouteEntry,
   type RouterConfig,
@@ -26,9 +31,10 @@ import { PROJECT } from "./config-schema.ts";
 export type BindingSpec =
   | { type: "d1"; name: "DB" }
   | { type: "service"; name: string; target: RouteTarget }
-  | { type: "json"; name: "CONFIG" }
+  | { type: "json"; name: "CONFIG" | typeof RATE_LIMIT_PERIODS_BINDING }
   | { type: "secret"; name: "JWT_SECRET" }
-  | { type: "analytics_engine"; name: "TELEMETRY" };
+  | { type: "analytics_engine"; name: "TELEMETRY" }
+  | { type: "ratelimit"; name: string; limit: RateLimitName };
 
 interface SpecBase {
   /** Build entry, relative to the repo root. */
@@ -64,10 +70,26 @@ export type WorkerSpec = RouterSpec | ServiceSpec | MonolithSpec;
 const DB: BindingSpec = { type: "d1", name: "DB" };
 const JWT_SECRET: BindingSpec = { type: "secret", name: "JWT_SECRET" };
 
+const rateLimit = (limit: RateLimitName): BindingSpec => ({
+  type: "ratelimit",
+  name: RATE_LIMITS[limit].binding,
+  limit,
+});
+// Each limit's period, for `Retry-After`; declared, like the limits, only when the stack has them.
+const RATE_LIMIT_PERIODS: BindingSpec = { type: "json", name: RATE_LIMIT_PERIODS_BINDING };
+
 /** Bindings a service needs besides `DB`; a service not listed needs only `DB`. */
 const EXTRA_BINDINGS: Partial<Record<ServiceName, readonly BindingSpec[]>> = {
-  auth: [JWT_SECRET],
+  auth: [JWT_SECRET, rateLimit("login"), rateLimit("loginClient"), rateLimit("register")],
+  analytics: [rateLimit("events")],
 };
+
+/** Services that enforce a rate limit also get the periods binding, after their limits. */
+function serviceBindings(name: ServiceName): BindingSpec[] {
+  const extra = EXTRA_BINDINGS[name] ?? [];
+  const limited = extra.some((binding) => binding.type === "ratelimit");
+  return [DB, ...extra, ...(limited ? [RATE_LIMIT_PERIODS] : [])];
+}
 
 const entryOf = (name: WorkerName) => `services/${name}/src/index.ts`;
 
@@ -102,7 +124,7 @@ function specOf(row: WorkerRow): WorkerSpec {
         name: service.name,
         kind: service.kind,
         blueSide: hasBlueSide(service.name),
-        bindings: [DB, ...(EXTRA_BINDINGS[service.name] ?? [])],
+        bindings: serviceBindings(service.name),
       };
     }
     case "monolith":

@@ -4,7 +4,8 @@
 
 import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SERVICE_NAMES, type WorkerName } from "../shared/workers.ts";
+import { RATE_LIMITS, type RateLimitName } from "../shared/rate-limits.ts";
+import { SERVICE_NAMES, type ServiceName, type WorkerName } from "../shared/workers.ts";
 import {
   byName,
   outputValue,
@@ -15,6 +16,11 @@ import {
 } from "./support/pulumi-mocks.ts";
 import { rolloutOf, stackConfig, stackFile, TEST_JWT_SECRET } from "./support/stack-configs.ts";
 
+/** The services that enforce a rate limit, and which. */
+const LIMITED: Partial<Record<ServiceName, RateLimitName[]>> = {
+  auth: ["login", "loginClient", "register"],
+  analytics: ["events"],
+};
 const SUBDOMAIN_TYPE = "cloudflare:index/workersScriptSubdomain:WorkersScriptSubdomain";
 
 describe.each(["staging", "prod"])("stack %s", (stack) => {
@@ -24,6 +30,8 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
   const standIn = monolith.deployStandIn === true;
   const deployed = ["router", ...SERVICE_NAMES, ...(standIn ? ["monolith"] : [])];
   const adopted = file["platform:database"] as { id?: string };
+  // The stack files set only the namespace ids: limit and period are the defaults.
+  const rateLimits = file["platform:rateLimits"] as Record<RateLimitName, { namespaceId: number }>;
   const databaseId = adopted.id ?? "database-d1_id";
   const jwtBinding = {
     type: "secrets_store_secret",
@@ -118,6 +126,16 @@ describe.each(["staging", "prod"])("stack %s", (stack) => {
     for (const service of SERVICE_NAMES) {
       const expected: unknown[] = [{ type: "d1", name: "DB", databaseId }];
       if (service === "auth") expected.push(jwtBinding);
+      const limits = LIMITED[service] ?? [];
+      for (const limit of limits) {
+        const namespaceId = String(rateLimits[limit].namespaceId);
+        const simple = { limit: RATE_LIMITS[limit].limit, period: RATE_LIMITS[limit].period };
+        expected.push({ type: "ratelimit", name: RATE_LIMITS[limit].binding, namespaceId, simple });
+      }
+      if (limits.length > 0) {
+        const periods = Object.fromEntries(limits.map((l) => [l, { period: 60 }]));
+        expected.push({ type: "json", name: "RATE_LIMITS", json: JSON.stringify(periods) });
+      }
       expect(plainBindings(byName(run, `${service}-script`))).toEqual(expected);
     }
     if (standIn) {

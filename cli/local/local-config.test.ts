@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, parseStackConfig } from "../../infra/config.ts";
 import { SERVICE_NAMES } from "../../shared/workers.ts";
 import { UsageError } from "../args.ts";
-import { localRawConfig, localStack } from "./local-config.ts";
+import { LOCAL_RATE_LIMIT, localRawConfig, localStack } from "./local-config.ts";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 const SECRET = "a-local-secret-that-is-long-enough-0123456789";
@@ -59,6 +59,18 @@ describe("localStack", () => {
 });
 
 describe("localRawConfig", () => {
+  it("raises every rate limit (all local clients are one address), keeping ids and periods", () => {
+    const config = load("staging");
+    expect(config.rateLimits?.login).toEqual({
+      namespaceId: "1001",
+      limit: LOCAL_RATE_LIMIT,
+      period: 60,
+    });
+    for (const limit of Object.values(config.rateLimits ?? {})) {
+      expect(limit.limit).toBe(LOCAL_RATE_LIMIT);
+    }
+  });
+
   it("adds the stand-in monolith to a stack that has none", () => {
     const raw = localRawConfig(
       { "platform:namePrefix": "pitch-done", "platform:rollout": { auth: 100 } },

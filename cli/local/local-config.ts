@@ -10,6 +10,9 @@ import { PROJECT } from "../../infra/config.ts";
 import { isRecord, offlineConfig, readStackFile } from "../stack-file.ts";
 import type { StartOptions } from "./flags.ts";
 
+/** Requests per period every rate limit allows locally, whatever the stack file says. */
+export const LOCAL_RATE_LIMIT = 100_000;
+
 /** The stack's name, its raw config for `planPlatform`, and where it came from (for errors). */
 export function localStack(
   root: string,
@@ -42,6 +45,16 @@ export function localRawConfig(
       ? monolith.scriptName
       : `${String(raw[key("namePrefix")] ?? "pitch-local")}-monolith`;
   raw[key("monolith")] = { scriptName, deployStandIn: true };
+  // Every local client is 127.0.0.1 (one key): raised so seed, smoke and stress runs pass.
+  const rateLimits = raw[key("rateLimits")];
+  if (isRecord(rateLimits)) {
+    raw[key("rateLimits")] = Object.fromEntries(
+      Object.entries(rateLimits).map(([name, limit]) => [
+        name,
+        isRecord(limit) ? { ...limit, limit: LOCAL_RATE_LIMIT } : limit,
+      ]),
+    );
+  }
   if (Object.keys(rollout).length > 0) {
     const fileRollout = raw[key("rollout")];
     raw[key("rollout")] = { ...(isRecord(fileRollout) ? fileRollout : {}), ...rollout };

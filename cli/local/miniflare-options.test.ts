@@ -3,6 +3,7 @@ import type { WorkerOptions } from "miniflare";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { WorkerBuild } from "../../infra/build.ts";
 import type { PlatformPlan } from "../../infra/plan.ts";
+import { RATE_LIMITS, type RateLimitName } from "../../shared/rate-limits.ts";
 import {
   bindingNameOf,
   SERVICE_NAMES,
@@ -10,7 +11,7 @@ import {
   type WorkerName,
 } from "../../shared/workers.ts";
 import { localPlan } from "../../test/support/local-plan.ts";
-import { stateLayout } from "./local-config.ts";
+import { LOCAL_RATE_LIMIT, stateLayout } from "./local-config.ts";
 import { LOCAL_D1_DATABASE_ID, LOCAL_JWT_SECRET_REF, miniflareOptionsFor } from "./platform.ts";
 
 const STATE = stateLayout("/tmp/platform-state");
@@ -91,6 +92,23 @@ describe("miniflareOptionsFor", () => {
     expect(byName("auth").secretsStoreSecrets).toEqual({ JWT_SECRET: LOCAL_JWT_SECRET_REF });
     expect(byName("monolith").secretsStoreSecrets).toEqual({ JWT_SECRET: LOCAL_JWT_SECRET_REF });
     expect(byName("creator").secretsStoreSecrets).toBeUndefined();
+  });
+
+  it("gives auth and analytics their rate limits as Miniflare counts them, with the periods", () => {
+    const { byName } = optionsFor();
+    const simple = (name: RateLimitName) => ({
+      simple: { limit: LOCAL_RATE_LIMIT, period: RATE_LIMITS[name].period },
+    });
+    expect(byName("auth").ratelimits).toEqual({
+      RATE_LIMIT_LOGIN: simple("login"),
+      RATE_LIMIT_LOGIN_CLIENT: simple("loginClient"),
+      RATE_LIMIT_REGISTER: simple("register"),
+    });
+    expect(byName("auth").bindings).toEqual({
+      RATE_LIMITS: { login: { period: 60 }, loginClient: { period: 60 }, register: { period: 60 } },
+    });
+    expect(byName("analytics").ratelimits).toEqual({ RATE_LIMIT_EVENTS: simple("events") });
+    expect(byName("creator").ratelimits).toBeUndefined();
   });
 
   it("runs the deployed bundle byte for byte, behind a local entry that names the worker in logs", () => {

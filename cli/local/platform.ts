@@ -199,6 +199,7 @@ type BindingOptions = Partial<
     | "bindings"
     | "secretsStoreSecrets"
     | "analyticsEngineDatasets"
+    | "ratelimits"
   >
 >;
 
@@ -247,6 +248,9 @@ function localBinding(
     // the control plane's store instead (see controlWrapperSource).
     case "analytics_engine":
       return ["analyticsEngineDatasets", { dataset: binding.dataset }];
+    // Miniflare counts per binding in memory; the namespace id means nothing locally.
+    case "ratelimit":
+      return ["ratelimits", { simple: binding.simple }];
     default:
       throw new Error(`unknown binding kind ${JSON.stringify(binding satisfies never)}`);
   }

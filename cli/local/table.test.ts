@@ -47,6 +47,9 @@ describe("formatStartupTable", () => {
     expect(table).toMatch(/monolith .* blue side, \/api\/nda, \/api\/messages/);
     expect(table).toContain("migrations 2 applied, none pending");
     expect(table).toContain("build 412 ms, workerd start 610 ms");
+    expect(table).toContain(
+      "  limits     login 100000/60 s, loginClient 100000/60 s, register 100000/60 s, events 100000/60 s (local: raised so seed, smoke and stress run)",
+    );
   });
 });
 

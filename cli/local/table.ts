@@ -39,6 +39,7 @@ export function formatStartupTable(summary: StartupSummary): string {
     `  state      ${summary.stateDir} (D1, secrets store, JWT key: ${summary.jwtSecretFrom})`,
     `  D1         migrations ${migrations}`,
     `  CORS       ${summary.plan.config.corsOrigins.join(", ") || "(no origins allowed)"}`,
+    `  limits     ${rateLimitsLine(summary.plan.config.rateLimits)}`,
     `  timing     build ${Math.round(summary.buildMs)} ms, workerd start ${Math.round(summary.startMs)} ms`,
     "",
     ...textTable([
@@ -87,4 +88,10 @@ function servedBy(spec: PlannedWorker["spec"], summary: StartupSummary): string 
       return `${weight}% here, ${100 - weight}% monolith${flag}`;
     }
   }
+}
+
+function rateLimitsLine(limits: PlatformPlan["config"]["rateLimits"]): string {
+  if (!limits) return "none (the stack sets no rateLimits)";
+  const each = Object.entries(limits).map(([name, l]) => `${name} ${l.limit}/${l.period} s`);
+  return `${each.join(", ")} (local: raised so seed, smoke and stress run)`;
 }

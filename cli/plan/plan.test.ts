@@ -65,6 +65,11 @@ describe("the offline plan of the real program", () => {
     expect(router?.bindings).toContain("MONOLITH → service pitch-staging-monolith");
     expect(router?.bindings).toContain("JWT_SECRET → secrets store pitch_staging_jwt");
     expect(router?.bindingsSecret).toBe(false);
+    expect(staging.workers.find((w) => w.name === "analytics")?.bindings).toEqual([
+      "DB → d1 <new database pitch-staging>",
+      "RATE_LIMIT_EVENTS → rate limit 1004: 60 per 60 s",
+      "RATE_LIMITS → json",
+    ]);
     expect(staging.monolith).toBe("pitch-staging-monolith");
     expect(prod.monolith).toBe("pitch-api");
     expect(staging.migrations.map((m) => m.name)).toEqual(

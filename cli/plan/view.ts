@@ -100,6 +100,8 @@ function describeBinding(binding: ScriptBinding<DatabaseRef>): string {
       return `${binding.name} → secrets store ${binding.secretName}`;
     case "analytics_engine":
       return `${binding.name} → analytics engine ${binding.dataset}`;
+    case "ratelimit":
+      return `${binding.name} → rate limit ${binding.namespaceId}: ${binding.simple.limit} per ${binding.simple.period} s`;
   }
 }
 

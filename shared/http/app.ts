@@ -6,13 +6,14 @@ import type { D1Database } from "../d1.ts";
 import { ApiError, errorBody } from "../errors.ts";
 import { REQUEST_ID_HEADER } from "../identity.ts";
 import type { JwtSecretBinding } from "../jwt-secret.ts";
+import type { RateLimitBindings } from "../rate-limits.ts";
 import { requestIdFrom } from "../request-id.ts";
 import { bodyLimit } from "./body.ts";
 
-export interface ServiceBindings {
+export type ServiceBindings = {
   DB: D1Database;
   JWT_SECRET?: JwtSecretBinding;
-}
+} & RateLimitBindings;
 
 export type ServiceEnv = { Bindings: ServiceBindings; Variables: { requestId: string } };
 

@@ -44,7 +44,59 @@ export interface BadConfig {
   problem: string;
 }
 
+/** Valid rate limits with one limit changed. */
+const rateLimits = (change: Record<string, unknown>) => ({
+  "platform:rateLimits": {
+    login: { namespaceId: 1001 },
+    loginClient: { namespaceId: 1002 },
+    register: { namespaceId: 1003 },
+    events: { namespaceId: 1004 },
+    ...change,
+  },
+});
+
 export const BAD_CONFIGS: BadConfig[] = [
+  {
+    case: "rate limit without a namespace id",
+    change: rateLimits({ login: { limit: 5 } }),
+    problem:
+      "platform:rateLimits.login.namespaceId is required: run `pulumi config set --path platform:rateLimits.login.namespaceId <positive integer unique in the account> --stack staging`; each limit counts in its own namespace",
+  },
+  {
+    case: "rate limit missing",
+    change: rateLimits({ events: undefined }),
+    problem:
+      "platform:rateLimits.events is required: run `pulumi config set --path platform:rateLimits.events.namespaceId <positive integer unique in the account> --stack staging`; each limit counts in its own namespace",
+  },
+  {
+    case: "rate limit namespace id not a positive integer",
+    change: rateLimits({ login: { namespaceId: "abc" } }),
+    problem:
+      'platform:rateLimits.login.namespaceId must be a positive integer, unique in the Cloudflare account (the binding\'s namespace_id), got "abc"',
+  },
+  {
+    case: "rate limit period other than 10 or 60",
+    change: rateLimits({ register: { namespaceId: 1003, period: 30 } }),
+    problem:
+      "platform:rateLimits.register.period must be 10 or 60 (seconds; the only periods Cloudflare's rate limiting has), got 30",
+  },
+  {
+    case: "rate limit of zero",
+    change: rateLimits({ events: { namespaceId: 1004, limit: 0 } }),
+    problem:
+      "platform:rateLimits.events.limit must be an integer 1-1000000 (requests per period), got 0",
+  },
+  {
+    case: "two rate limits in one namespace",
+    change: rateLimits({ register: { namespaceId: 1001 } }),
+    problem:
+      "platform:rateLimits.register.namespaceId 1001 is also rateLimits.login's; give each limit its own namespace, or they share one counter",
+  },
+  {
+    case: "unknown rate limit",
+    change: rateLimits({ logins: { namespaceId: 1005 } }),
+    problem: "platform:rateLimits.logins is not a known setting; did you mean login?",
+  },
   {
     case: "deadline too short",
     change: { "platform:workers": { investor: { deadlineMs: 50 } } },

@@ -8,6 +8,7 @@ import * as z from "zod/mini";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
+import { enforceRateLimit } from "../../../shared/http/rate-limit.ts";
 
 /** Most events one request may carry; D1 also caps bound parameters per statement at 100. */
 export const MAX_EVENTS_PER_BATCH = 100;
@@ -50,7 +51,7 @@ WHERE NOT EXISTS (SELECT 1 FROM events WHERE pitch_id = ?1 AND kind = ?2 AND day
 
 export async function recordEvents(c: Context<ServiceEnv>): Promise<Response> {
   const viewer = requireIdentity(c);
-  // A per-user ingestion rate limit belongs here, before the body is read.
+  await enforceRateLimit(c, "events", viewer.userId);
   const { events } = await readJson(c, batchSchema);
   const db = c.env.DB;
 

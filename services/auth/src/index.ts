@@ -6,6 +6,7 @@ import { ApiError } from "../../../shared/errors.ts";
 import { createServiceApp } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { identityOf, requireIdentity } from "../../../shared/http/identity.ts";
+import { clientKey, enforceRateLimit } from "../../../shared/http/rate-limit.ts";
 import { decoyPasswordCheck, hashPassword, verifyPassword } from "./passwords.ts";
 import { endSessionOf, endUserSessions, rotateRefreshToken } from "./refresh-tokens.ts";
 import { loginBody, logoutBody, passwordBody, refreshBody, registerBody } from "./schemas.ts";
@@ -35,6 +36,7 @@ function accountGone(): ApiError {
 const app = createServiceApp("auth");
 
 app.post("/api/auth/register", async (c) => {
+  await enforceRateLimit(c, "register", clientKey(c));
   const body = await readJson(c, registerBody);
   const password = await hashPassword(body.password);
   const user = await insertUser(c.env.DB, { ...body, password });
@@ -49,7 +51,10 @@ app.post("/api/auth/register", async (c) => {
 });
 
 app.post("/api/auth/login", async (c) => {
+  await enforceRateLimit(c, "loginClient", clientKey(c));
   const body = await readJson(c, loginBody);
+  // Per account too, so guessing one account's password from many addresses is slowed as well.
+  await enforceRateLimit(c, "login", body.email);
   const found = await findCredentialsByEmail(c.env.DB, body.email);
   const valid = found
     ? await passwordMatches(found, body.password)
