@@ -82,20 +82,36 @@ export async function updateOwnPitch(
 }
 
 /** Publishes the pitch unless archived; publishing again keeps the first publishedAt. */
-export async function publishOwnPitch(
+export function publishOwnPitch(
   db: D1Database,
   creatorId: string,
   id: string,
 ): Promise<PitchRow | null> {
-  const now = new Date().toISOString();
+  return setOnOwnPitch(
+    db,
+    creatorId,
+    id,
+    `status = 'published', published_at = COALESCE(published_at, ?1),
+         updated_at = CASE status WHEN 'published' THEN updated_at ELSE ?1 END`,
+    "AND archived_at IS NULL",
+  );
+}
+
+/** One UPDATE of the creator's own pitch (`?1` is now in `set`), answering the row or null. */
+function setOnOwnPitch(
+  db: D1Database,
+  creatorId: string,
+  id: string,
+  set: string,
+  condition = "",
+): Promise<PitchRow | null> {
   return db
     .prepare(
-      `UPDATE pitches SET status = 'published', published_at = COALESCE(published_at, ?1),
-         updated_at = CASE status WHEN 'published' THEN updated_at ELSE ?1 END
-       WHERE id = ?2 AND creator_id = ?3 AND archived_at IS NULL
+      `UPDATE pitches SET ${set}
+       WHERE id = ?2 AND creator_id = ?3 ${condition}
        RETURNING ${PITCH_COLUMNS}`,
     )
-    .bind(now, id, creatorId)
+    .bind(new Date().toISOString(), id, creatorId)
     .first<PitchRow>();
 }
 
@@ -145,21 +161,18 @@ export async function deleteOwnPitch(
 }
 
 /** Archives the pitch: unpublished and hidden from browse; archiving again keeps archivedAt. */
-export async function archiveOwnPitch(
+export function archiveOwnPitch(
   db: D1Database,
   creatorId: string,
   id: string,
 ): Promise<PitchRow | null> {
-  const now = new Date().toISOString();
-  return db
-    .prepare(
-      `UPDATE pitches SET status = 'draft', archived_at = COALESCE(archived_at, ?1),
-         updated_at = CASE WHEN archived_at IS NULL THEN ?1 ELSE updated_at END
-       WHERE id = ?2 AND creator_id = ?3
-       RETURNING ${PITCH_COLUMNS}`,
-    )
-    .bind(now, id, creatorId)
-    .first<PitchRow>();
+  return setOnOwnPitch(
+    db,
+    creatorId,
+    id,
+    `status = 'draft', archived_at = COALESCE(archived_at, ?1),
+         updated_at = CASE WHEN archived_at IS NULL THEN ?1 ELSE updated_at END`,
+  );
 }
 
 /** The creator's pitches, newest first, starting after `after`; fetches `count` rows. */
