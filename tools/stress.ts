@@ -12,6 +12,7 @@ import { COMMON_FLAGS, integerFlag, runCommand } from "../cli/args.ts";
 import type { Faults } from "../cli/local/faults.ts";
 import { localStack, stateLayout } from "../cli/local/local-config.ts";
 import { type RunningPlatform, startPlatform } from "../cli/local/platform.ts";
+import { quantile } from "../cli/rollout/health.ts";
 import { textTable } from "../cli/text-table.ts";
 import { planPlatform } from "../infra/plan.ts";
 import { rolloutBucket } from "../services/router/src/split.ts";
@@ -80,10 +81,6 @@ export interface StressReport {
   latency: Record<string, { count: number; p50: number; p99: number; max: number }>;
   workerdMemoryMb: { before?: number; after?: number };
   ok: boolean;
-}
-
-function quantile(sorted: number[], q: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
 }
 
 /** Resident memory of the workerd processes this process started (Linux), in MB. */

@@ -36,6 +36,11 @@ export interface Point {
 
 const RESCUED = new Set(["monolith-fallback", "monolith-skipped"]);
 
+/** The nearest-rank quantile `q` (0-1) of ascending values; 0 when there are none. */
+export function quantile(sorted: readonly number[], q: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+}
+
 export function errorRate(side: SideHealth): number {
   return side.requests === 0 ? 0 : (side.errors / side.requests) * 100;
 }
@@ -51,12 +56,11 @@ export function summarize(
   const blue = points.filter((p) => p.side === "monolith");
   const side = (list: readonly Point[], failed: (p: Point) => boolean): SideHealth => {
     const times = list.map((p) => p.ms).sort((a, b) => a - b);
-    const at = (q: number) => times[Math.min(times.length - 1, Math.floor(q * times.length))] ?? 0;
     return {
       requests: list.length,
       errors: list.filter(failed).length,
-      p50: at(0.5),
-      p99: at(0.99),
+      p50: quantile(times, 0.5),
+      p99: quantile(times, 0.99),
     };
   };
   return {
