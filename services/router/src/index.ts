@@ -5,7 +5,11 @@ import { Hono } from "hono/tiny";
 import { ApiError, errorBody } from "../../../shared/errors.ts";
 import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../../../shared/identity.ts";
 import { requestIdFrom } from "../../../shared/request-id.ts";
-import { type RouterConfig, UPSTREAM_DEFAULTS } from "../../../shared/router-config.ts";
+import {
+  type RouteEntry,
+  type RouterConfig,
+  UPSTREAM_DEFAULTS,
+} from "../../../shared/router-config.ts";
 import { bindingNameOf, type RouteTarget } from "../../../shared/workers.ts";
 import { authenticate, signInRequired, websocketAuthorization } from "./auth.ts";
 import type { Bindings, RouterEnv, ServiceBinding } from "./bindings.ts";
@@ -61,7 +65,6 @@ app.all("*", async (c) => {
       `${path} is only served by the monolith, and this stack has none (CONFIG.monolith is false).`,
     );
   }
-  const found = route;
   const started = Date.now();
   const record = (servedBy: string, status: number) =>
     recordForward(c.env.TELEMETRY, {
@@ -73,7 +76,7 @@ app.all("*", async (c) => {
       ms: Date.now() - started,
     });
   try {
-    const response = await forward();
+    const response = await forward(route);
     record(response.headers.get(SERVED_BY_HEADER) ?? route.target, response.status);
     return response;
   } catch (error) {
@@ -81,8 +84,7 @@ app.all("*", async (c) => {
     throw error;
   }
 
-  async function forward(): Promise<Response> {
-    const { target, blueSide } = found;
+  async function forward({ target, blueSide }: RouteEntry): Promise<Response> {
     if (target === "monolith")
       return send(monolith!, makeRequest("monolith"), "monolith", requestId);
     // A service the monolith never served has no blue side: no split, no fallback.
