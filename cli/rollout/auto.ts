@@ -81,7 +81,7 @@ export async function runAutoRollout(
   );
   if (options.dryRun) {
     print(
-      `gate: at least ${options.minSamples} requests; error rate at most the monolith's + ${options.maxErrorDelta} points; p99 at most ${options.maxP99Ratio} × the monolith's; over ${options.hardErrorRate}% rolls back at once; ${options.threshold} failed checks roll back to ${from}`,
+      `gate: at least ${options.minSamples} requests; error rate at most the monolith's + ${options.maxErrorDelta} points; p99 at most ${options.maxP99Ratio} × the monolith's (or ${options.p99SlackMs} ms over it); over ${options.hardErrorRate}% rolls back at once; ${options.threshold} failed checks roll back to ${from}`,
     );
     return 0;
   }

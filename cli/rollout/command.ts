@@ -67,6 +67,11 @@ export const ROLLOUT_COMMAND = {
       value: "<x>",
       help: "p99 allowed over the monolith's (default 1.5)",
     },
+    "p99-slack": {
+      type: "string",
+      value: "<ms>",
+      help: "p99 differences this small never fail the check (default 10)",
+    },
     "max-inconclusive": {
       type: "string",
       value: "<n>",

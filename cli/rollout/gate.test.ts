@@ -42,8 +42,17 @@ describe("judge", () => {
     const decision = judge(health(side(400, 0, 400), side(400, 0, 100)), GATE_DEFAULTS);
     expect(decision).toMatchObject({
       verdict: "fail",
-      reasons: ["new side p99 400 ms is over 1.5 × the monolith's 100 ms"],
+      reasons: [
+        "new side p99 400 ms is over 1.5 × the monolith's 100 ms and over it by more than 10 ms",
+      ],
     });
+  });
+
+  it("does not fail on a ratio of a few milliseconds (timer noise), only past the slack", () => {
+    expect(judge(health(side(400, 0, 11), side(400, 0, 3)), GATE_DEFAULTS).verdict).toBe("promote");
+    expect(judge(health(side(400, 0, 14), side(400, 0, 3)), GATE_DEFAULTS).verdict).toBe("fail");
+    const strict = { ...GATE_DEFAULTS, p99SlackMs: 0 };
+    expect(judge(health(side(400, 0, 11), side(400, 0, 3)), strict).verdict).toBe("fail");
   });
 
   it("is inconclusive with too few samples, and never promotes on them", () => {

@@ -10,6 +10,8 @@ export interface GateOptions {
   maxErrorDelta: number;
   /** How many times the monolith's p99 the new side's p99 may be. */
   maxP99Ratio: number;
+  /** Milliseconds of p99 difference too small to fail on, whatever the ratio (timer noise). */
+  p99SlackMs: number;
   /** An error rate (percent) of the new side that rolls back at once. */
   hardErrorRate: number;
 }
@@ -18,6 +20,7 @@ export const GATE_DEFAULTS: GateOptions = {
   minSamples: 200,
   maxErrorDelta: 1,
   maxP99Ratio: 1.5,
+  p99SlackMs: 10,
   hardErrorRate: 5,
 };
 
@@ -76,9 +79,12 @@ export function judge(
       `new side error rate ${pct(greenRate)} is over the monolith's ${pct(errorRate(baseline))} + ${options.maxErrorDelta} points`,
     );
   }
-  if (baseline.p99 > 0 && green.p99 > baseline.p99 * options.maxP99Ratio) {
+  if (
+    green.p99 > baseline.p99 * options.maxP99Ratio &&
+    green.p99 > baseline.p99 + options.p99SlackMs
+  ) {
     reasons.push(
-      `new side p99 ${green.p99.toFixed(0)} ms is over ${options.maxP99Ratio} × the monolith's ${baseline.p99.toFixed(0)} ms`,
+      `new side p99 ${green.p99.toFixed(0)} ms is over ${options.maxP99Ratio} × the monolith's ${baseline.p99.toFixed(0)} ms and over it by more than ${options.p99SlackMs} ms`,
     );
   }
   return reasons.length

@@ -183,6 +183,7 @@ export async function runGated(
       100,
     ),
     maxP99Ratio: number("max-p99-ratio", flags["max-p99-ratio"], GATE_DEFAULTS.maxP99Ratio, 1, 100),
+    p99SlackMs: number("p99-slack", flags["p99-slack"], GATE_DEFAULTS.p99SlackMs, 0, 60_000),
     hardErrorRate: number(
       "hard-error-rate",
       flags["hard-error-rate"],
