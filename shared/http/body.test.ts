@@ -1,8 +1,8 @@
 // The body rules every service app applies: the size limit on every route before any handler
 // (declared or streamed), JSON only as application/json, and text that is valid Unicode.
 
+import * as v from "valibot";
 import { describe, expect, it } from "vitest";
-import * as z from "zod/mini";
 import { createServiceApp } from "./app.ts";
 import { MAX_BODY_BYTES, readJson } from "./body.ts";
 
@@ -23,7 +23,7 @@ function testApp() {
     return c.json({ ok: true });
   });
   app.post("/echo", async (c) => {
-    const body = await readJson(c, z.object({ text: z.string() }));
+    const body = await readJson(c, v.object({ text: v.string() }));
     ran.push("echo");
     return c.json(body);
   });

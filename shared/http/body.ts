@@ -2,9 +2,8 @@
 // any handler (413), and reading a JSON body (415 unless JSON, 400 unless valid Unicode JSON).
 
 import type { Context, MiddlewareHandler } from "hono";
-import type * as z from "zod/mini";
 import { ApiError } from "../errors.ts";
-import { parseWith } from "./validation.ts";
+import { type Output, parseWith, type Schema } from "./validation.ts";
 
 /** Largest body a service accepts, on any route. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -38,11 +37,11 @@ export function bodyLimit(maxBytes = MAX_BODY_BYTES): MiddlewareHandler {
 }
 
 /** The request's body as JSON validated by `schema`; 413, 415 or 400 (naming the field) if not. */
-export async function readJson<T extends z.ZodMiniType>(
+export async function readJson<S extends Schema>(
   c: Context,
-  schema: T,
+  schema: S,
   maxBytes = MAX_BODY_BYTES,
-): Promise<z.infer<T>> {
+): Promise<Output<S>> {
   const type = c.req.header("content-type") ?? "";
   if (!JSON_TYPE.test(type)) throw notJson(type);
   const read = bodies.get(c.req.raw);

@@ -1,10 +1,11 @@
 // List paging shared by every service: the `limit`/`cursor` query fields, opaque cursors
 // (base64url of JSON, so clients cannot depend on what is inside) and the page answer shape.
 
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { fromBase64Url, toBase64Url } from "../base64url.ts";
 import type { D1Database } from "../d1.ts";
 import { ApiError } from "../errors.ts";
+import { type Output, queryInteger, type Schema } from "./validation.ts";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 50;
@@ -13,26 +14,23 @@ export const MAX_CURSOR_LENGTH = 512;
 
 /** Query fields of every list; spread into a service's own query schema to add filters. */
 export const pageQueryShape = {
-  limit: z._default(
-    z.pipe(z.coerce.number(), z.int().check(z.minimum(1), z.maximum(MAX_PAGE_SIZE))),
-    DEFAULT_PAGE_SIZE,
-  ),
-  cursor: z.optional(z.string().check(z.minLength(1), z.maxLength(MAX_CURSOR_LENGTH))),
+  limit: queryInteger(1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
+  cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CURSOR_LENGTH))),
 };
 
 /** `?limit=` (1-50, default 20) and `?cursor=`; other query fields are ignored. */
-export const pageQuery = z.object(pageQueryShape);
+export const pageQuery = v.object(pageQueryShape);
 
 /**
  * The position after a row in a list ordered by a time column then id, both descending:
  * `[time, id]` of the last row shown. Lists decode their cursor with this schema.
  */
-export const timeIdPosition = z.tuple([
-  z.string().check(z.maxLength(64)),
-  z.string().check(z.maxLength(128)),
+export const timeIdPosition = v.strictTuple([
+  v.pipe(v.string(), v.maxLength(64)),
+  v.pipe(v.string(), v.maxLength(128)),
 ]);
 
-export type TimeIdPosition = z.infer<typeof timeIdPosition>;
+export type TimeIdPosition = Output<typeof timeIdPosition>;
 
 export interface Page<T> {
   items: T[];
@@ -44,11 +42,10 @@ export function encodeCursor(position: unknown): string {
 }
 
 /** Reads a cursor this service issued; anything else is a 400 naming `query.cursor`. */
-export function decodeCursor<T extends z.ZodMiniType>(cursor: string, schema: T): z.infer<T> {
-  const position = readCursorJson(cursor);
-  const result = schema.safeParse(position);
+export function decodeCursor<S extends Schema>(cursor: string, schema: S): Output<S> {
+  const result = v.safeParse(schema, readCursorJson(cursor));
   if (!result.success) throw badCursor();
-  return result.data as z.infer<T>;
+  return result.output;
 }
 
 /** The `[time, id]` position a newest-first list continues after; undefined on the first page. */

@@ -24,12 +24,12 @@ export default app;
   "services/payments/src/payments.ts": `// Payments: record one (an amount in minor units and a currency) and list your own, newest first.
 
 import type { Context } from "hono";
-import * as z from "zod/mini";
+import * as v from "valibot";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { parseWith } from "../../../shared/http/validation.ts";
+import { integer, parseWith, strictObject } from "../../../shared/http/validation.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
 interface PaymentRow {
@@ -43,9 +43,9 @@ interface PaymentRow {
 const PAYMENT_COLUMNS = "id, user_id, amount, currency, created_at";
 const paymentFromRow: RowMapper<PaymentRow> = camelCaseMapper(PAYMENT_COLUMNS);
 
-const newPayment = z.strictObject({
-  amount: z.int().check(z.minimum(1), z.maximum(100_000_000)),
-  currency: z.enum(["EUR", "GBP", "USD"]),
+const newPayment = strictObject({
+  amount: v.pipe(integer(), v.minValue(1), v.maxValue(100_000_000)),
+  currency: v.picklist(["EUR", "GBP", "USD"]),
 });
 
 export async function createPayment(c: Context<ServiceEnv>): Promise<Response> {

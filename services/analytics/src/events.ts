@@ -4,11 +4,12 @@
 // views are not (and are not stored).
 
 import type { Context } from "hono";
-import * as z from "zod/mini";
+import * as v from "valibot";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { enforceRateLimit } from "../../../shared/http/rate-limit.ts";
+import { strictObject, uuid } from "../../../shared/http/validation.ts";
 
 /** Most events one request may carry; D1 also caps bound parameters per statement at 100. */
 export const MAX_EVENTS_PER_BATCH = 100;
@@ -25,22 +26,27 @@ export function isWithinWindow(at: string, now: number): boolean {
   return time >= now - MAX_PAST_MS && time <= now + MAX_FUTURE_MS;
 }
 
-const eventSchema = z.strictObject({
-  pitchId: z.uuid(),
-  kind: z.literal("view"),
-  at: z.optional(
-    z.iso.datetime({ offset: true }).check(
-      // An unparsable time fails only the format check above.
-      z.refine((at) => Number.isNaN(Date.parse(at)) || isWithinWindow(at, Date.now()), {
-        error: (issue) =>
-          `must be within the last 24 hours and at most 5 minutes in the future; found ${String(issue.input)}`,
-      }),
+const eventSchema = strictObject({
+  pitchId: uuid(),
+  kind: v.literal("view"),
+  at: v.optional(
+    v.pipe(
+      v.string(),
+      v.isoTimestamp(),
+      // The format allows a few times that Date cannot read (`+01` offsets): those are not valid.
+      v.check(
+        (at) => isWithinWindow(at, Date.now()),
+        (issue) =>
+          Number.isNaN(Date.parse(issue.input))
+            ? "must be a valid datetime"
+            : `must be within the last 24 hours and at most 5 minutes in the future; found ${issue.input}`,
+      ),
     ),
   ),
 });
 
-const batchSchema = z.strictObject({
-  events: z.array(eventSchema).check(z.minLength(1), z.maxLength(MAX_EVENTS_PER_BATCH)),
+const batchSchema = strictObject({
+  events: v.pipe(v.array(eventSchema), v.minLength(1), v.maxLength(MAX_EVENTS_PER_BATCH)),
 });
 
 // Atomic per statement (D1 runs a batch as one transaction), so repeats in one batch or in

@@ -2,34 +2,35 @@
 // trimmed and lowercased before anything else sees them, so one person cannot hold two accounts
 // that differ only in case.
 
-import * as z from "zod/mini";
+import * as v from "valibot";
+import { strictObject, text } from "../../../shared/http/validation.ts";
 import { ROLES } from "../../../shared/identity.ts";
 
-const email = z.string().check(z.trim(), z.toLowerCase(), z.maxLength(254), z.email());
+const email = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.email());
 
 /** The password policy, for a password being chosen. */
-const newPassword = z.string().check(z.minLength(8), z.maxLength(128));
+const newPassword = v.pipe(v.string(), v.minLength(8), v.maxLength(128));
 
 /** A password being checked: never the policy, which would only tell a guesser what it is. */
-const givenPassword = z.string().check(z.minLength(1), z.maxLength(128));
+const givenPassword = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 
-export const registerBody = z.strictObject({
+export const registerBody = strictObject({
   email,
   password: newPassword,
-  name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)),
-  role: z.enum(ROLES),
+  name: text(1, 100),
+  role: v.picklist(ROLES),
 });
 
-export const loginBody = z.strictObject({
-  email: z.string().check(z.trim(), z.toLowerCase(), z.minLength(1), z.maxLength(254)),
+export const loginBody = strictObject({
+  email: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1), v.maxLength(254)),
   password: givenPassword,
 });
 
 // A refresh token is 32 random bytes in base64url (43 characters); the bound only stops abuse.
-const refreshToken = z.string().check(z.minLength(1), z.maxLength(200));
+const refreshToken = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 
-export const refreshBody = z.strictObject({ refreshToken });
+export const refreshBody = strictObject({ refreshToken });
 
-export const logoutBody = z.strictObject({ refreshToken: z.optional(refreshToken) });
+export const logoutBody = strictObject({ refreshToken: v.optional(refreshToken) });
 
-export const passwordBody = z.strictObject({ currentPassword: givenPassword, newPassword });
+export const passwordBody = strictObject({ currentPassword: givenPassword, newPassword });

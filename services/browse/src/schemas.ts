@@ -1,20 +1,21 @@
 // What browse accepts: the search query string and the cursors it gives out.
 
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { pageQueryShape } from "../../../shared/http/paging.ts";
+import { integer, strictObject } from "../../../shared/http/validation.ts";
 import { GENRES } from "../../../shared/pitches.ts";
 
 /** Relevance pages use an offset; past this many results a search asks for better words. */
 export const MAX_RELEVANCE_RESULTS = 1000;
 
-export const browseQuery = z.object({
+export const browseQuery = v.object({
   ...pageQueryShape,
-  q: z.optional(z.string().check(z.trim(), z.maxLength(200))),
-  genre: z.optional(z.enum(GENRES)),
-  sort: z.optional(z.enum(["relevance", "recent"])),
+  q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
+  genre: v.optional(v.picklist(GENRES)),
+  sort: v.optional(v.picklist(["relevance", "recent"])),
 });
 
 /** Where the next relevance page starts: the number of results already shown. */
-export const relevancePosition = z.strictObject({
-  offset: z.int().check(z.minimum(1), z.maximum(MAX_RELEVANCE_RESULTS - 1)),
+export const relevancePosition = strictObject({
+  offset: v.pipe(integer(), v.minValue(1), v.maxValue(MAX_RELEVANCE_RESULTS - 1)),
 });

@@ -1,40 +1,43 @@
 // What creator accepts: pitch bodies for create and edit, validated before any query runs.
 
-import * as z from "zod/mini";
+import * as v from "valibot";
+import { integer, type Output, strictObject, text } from "../../../shared/http/validation.ts";
 import { GENRES, MAX_BUDGET } from "../../../shared/pitches.ts";
 
-const title = z.string().check(z.trim(), z.minLength(1), z.maxLength(120));
-const logline = z.string().check(z.trim(), z.minLength(1), z.maxLength(500));
-const genre = z.enum(GENRES);
-const budget = z.int().check(z.minimum(0), z.maximum(MAX_BUDGET));
+const title = text(1, 120);
+const logline = text(1, 500);
+const genre = v.picklist(GENRES);
+const budget = v.pipe(integer(), v.minValue(0), v.maxValue(MAX_BUDGET));
 
-const budgetsInOrder = z.refine<{ budgetMin?: number; budgetMax?: number }>(
-  (fields) =>
-    fields.budgetMin === undefined ||
-    fields.budgetMax === undefined ||
-    fields.budgetMin <= fields.budgetMax,
-  { message: "must be at least body.budgetMin", path: ["budgetMax"] },
+type Budgets = { budgetMin?: number; budgetMax?: number };
+
+const inOrder = (fields: Budgets) =>
+  fields.budgetMin === undefined ||
+  fields.budgetMax === undefined ||
+  fields.budgetMin <= fields.budgetMax;
+const OUT_OF_ORDER = "must be at least body.budgetMin";
+
+export const createPitchBody = v.pipe(
+  strictObject({ title, logline, genre, budgetMin: budget, budgetMax: budget }),
+  // Reported on budgetMax, and checked even when another field is wrong.
+  v.forward(v.partialCheck([["budgetMin"], ["budgetMax"]], inOrder, OUT_OF_ORDER), ["budgetMax"]),
 );
 
-export const createPitchBody = z
-  .strictObject({ title, logline, genre, budgetMin: budget, budgetMax: budget })
-  .check(budgetsInOrder);
+export type PitchFields = Output<typeof createPitchBody>;
 
-export type PitchFields = z.infer<typeof createPitchBody>;
+export const updatePitchBody = v.pipe(
+  strictObject({
+    title: v.optional(title),
+    logline: v.optional(logline),
+    genre: v.optional(genre),
+    budgetMin: v.optional(budget),
+    budgetMax: v.optional(budget),
+  }),
+  v.forward(v.partialCheck([["budgetMin"], ["budgetMax"]], inOrder, OUT_OF_ORDER), ["budgetMax"]),
+  v.check(
+    (fields) => Object.keys(fields).length > 0,
+    "must set at least one of title, logline, genre, budgetMin, budgetMax",
+  ),
+);
 
-export const updatePitchBody = z
-  .strictObject({
-    title: z.optional(title),
-    logline: z.optional(logline),
-    genre: z.optional(genre),
-    budgetMin: z.optional(budget),
-    budgetMax: z.optional(budget),
-  })
-  .check(
-    budgetsInOrder,
-    z.refine((fields) => Object.keys(fields).length > 0, {
-      message: "must set at least one of title, logline, genre, budgetMin, budgetMax",
-    }),
-  );
-
-export type PitchChanges = z.infer<typeof updatePitchBody>;
+export type PitchChanges = Output<typeof updatePitchBody>;

@@ -2,23 +2,23 @@
 // portfolio sums them per pitch.
 
 import type { Context } from "hono";
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { parseWith } from "../../../shared/http/validation.ts";
+import { integer, parseWith, strictObject, text, uuid } from "../../../shared/http/validation.ts";
 import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
 export const INVESTMENT_KINDS = ["interest", "commitment"] as const;
 
-const newInvestment = z.strictObject({
-  pitchId: z.uuid(),
-  kind: z.enum(INVESTMENT_KINDS),
-  amount: z.optional(z.int().check(z.minimum(1), z.maximum(MAX_BUDGET))),
-  note: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(1000))),
+const newInvestment = strictObject({
+  pitchId: uuid(),
+  kind: v.picklist(INVESTMENT_KINDS),
+  amount: v.optional(v.pipe(integer(), v.minValue(1), v.maxValue(MAX_BUDGET))),
+  note: v.optional(text(1, 1000)),
 });
 
 interface InvestmentRow {

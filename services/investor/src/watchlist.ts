@@ -3,12 +3,11 @@
 // archived pitch drops out of it as out of browse: watching is no stake in a pitch.
 
 import type { Context } from "hono";
-import * as z from "zod/mini";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { type NewestFirstOrder, newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { parseWith } from "../../../shared/http/validation.ts";
+import { parseWith, strictObject, uuid } from "../../../shared/http/validation.ts";
 import {
   type PitchRow,
   pitchColumnsOf,
@@ -16,7 +15,7 @@ import {
   requirePublishedPitch,
 } from "../../../shared/pitches.ts";
 
-const watchInput = z.strictObject({ pitchId: z.uuid() });
+const watchInput = strictObject({ pitchId: uuid() });
 
 type WatchRow = PitchRow & { added_at: string };
 

@@ -2,23 +2,29 @@
 // and mark a received message read.
 
 import type { Context } from "hono";
-import * as z from "zod/mini";
+import * as v from "valibot";
 import type { D1Database } from "../../../shared/d1.ts";
 import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQueryShape } from "../../../shared/http/paging.ts";
-import { parseWith } from "../../../shared/http/validation.ts";
+import {
+  type Output,
+  parseWith,
+  strictObject,
+  text,
+  uuid,
+} from "../../../shared/http/validation.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
-export const messageInput = z.strictObject({
-  recipientId: z.uuid(),
-  body: z.string().check(z.trim(), z.minLength(1), z.maxLength(5000)),
-  pitchId: z.optional(z.uuid()),
+export const messageInput = strictObject({
+  recipientId: uuid(),
+  body: text(1, 5000),
+  pitchId: v.optional(uuid()),
 });
 
-const listQuery = z.object({ ...pageQueryShape, with: z.optional(z.uuid()) });
+const listQuery = v.object({ ...pageQueryShape, with: v.optional(uuid()) });
 
 interface MessageRow {
   id: string;
@@ -44,7 +50,7 @@ export async function sendMessage(c: Context<ServiceEnv>): Promise<Response> {
 export async function storeMessage(
   db: D1Database,
   userId: string,
-  input: z.infer<typeof messageInput>,
+  input: Output<typeof messageInput>,
 ): Promise<ReturnType<typeof messageFromRow>> {
   if (input.recipientId === userId) {
     throw new ApiError(400, "invalid_request", "body.recipientId must be someone other than you");

@@ -2,17 +2,16 @@
 // on a published pitch; the pitch's creator signs or declines it.
 
 import type { Context } from "hono";
-import * as z from "zod/mini";
 import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { parseWith } from "../../../shared/http/validation.ts";
+import { parseWith, strictObject, uuid } from "../../../shared/http/validation.ts";
 import { requirePublishedPitch } from "../../../shared/pitches.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
-const ndaInput = z.strictObject({ pitchId: z.uuid() });
+const ndaInput = strictObject({ pitchId: uuid() });
 
 interface NdaRow {
   id: string;

@@ -2,20 +2,20 @@
 // pitch's creator, accept or decline one that is still pending.
 
 import type { Context } from "hono";
-import * as z from "zod/mini";
+import * as v from "valibot";
 import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { parseWith } from "../../../shared/http/validation.ts";
+import { integer, parseWith, strictObject, text, uuid } from "../../../shared/http/validation.ts";
 import { OFFER_COLUMNS, type OfferRow, offerFromRow } from "../../../shared/offers.ts";
 import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
 
-const newOffer = z.strictObject({
-  pitchId: z.uuid(),
-  amount: z.int().check(z.minimum(1), z.maximum(MAX_BUDGET)),
-  terms: z.string().check(z.trim(), z.minLength(1), z.maxLength(2000)),
+const newOffer = strictObject({
+  pitchId: uuid(),
+  amount: v.pipe(integer(), v.minValue(1), v.maxValue(MAX_BUDGET)),
+  terms: text(1, 2000),
 });
 
 export async function createOffer(c: Context<ServiceEnv>): Promise<Response> {
