@@ -1,7 +1,7 @@
 // The Hono app every service starts from: request id, the body size limit on every route, JSON
 // errors in the shared shape, JSON 404, and no stack trace or SQL error ever reaching the client.
 
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { D1Database } from "../d1.ts";
 import { ApiError, errorBody } from "../errors.ts";
 import { REQUEST_ID_HEADER } from "../identity.ts";

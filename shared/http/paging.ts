@@ -5,7 +5,14 @@ import * as v from "valibot";
 import { fromBase64Url, toBase64Url } from "../base64url.ts";
 import type { D1Database } from "../d1.ts";
 import { ApiError } from "../errors.ts";
-import { type Output, queryInteger, type Schema } from "./validation.ts";
+import {
+  check,
+  type LazySchema,
+  lazySchema,
+  type Output,
+  queryInteger,
+  type Schema,
+} from "./validation.ts";
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 50;
@@ -13,22 +20,21 @@ export const MAX_PAGE_SIZE = 50;
 export const MAX_CURSOR_LENGTH = 512;
 
 /** Query fields of every list; spread into a service's own query schema to add filters. */
-export const pageQueryShape = {
+export const pageQueryFields = () => ({
   limit: queryInteger(1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
   cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CURSOR_LENGTH))),
-};
+});
 
 /** `?limit=` (1-50, default 20) and `?cursor=`; other query fields are ignored. */
-export const pageQuery = v.object(pageQueryShape);
+export const pageQuery = lazySchema(() => v.object(pageQueryFields()));
 
 /**
  * The position after a row in a list ordered by a time column then id, both descending:
  * `[time, id]` of the last row shown. Lists decode their cursor with this schema.
  */
-export const timeIdPosition = v.strictTuple([
-  v.pipe(v.string(), v.maxLength(64)),
-  v.pipe(v.string(), v.maxLength(128)),
-]);
+export const timeIdPosition = lazySchema(() =>
+  v.strictTuple([v.pipe(v.string(), v.maxLength(64)), v.pipe(v.string(), v.maxLength(128))]),
+);
 
 export type TimeIdPosition = Output<typeof timeIdPosition>;
 
@@ -42,8 +48,11 @@ export function encodeCursor(position: unknown): string {
 }
 
 /** Reads a cursor this service issued; anything else is a 400 naming `query.cursor`. */
-export function decodeCursor<S extends Schema>(cursor: string, schema: S): Output<S> {
-  const result = v.safeParse(schema, readCursorJson(cursor));
+export function decodeCursor<S extends Schema>(
+  cursor: string,
+  schema: LazySchema<S>,
+): v.InferOutput<S> {
+  const result = check(schema, readCursorJson(cursor));
   if (!result.success) throw badCursor();
   return result.output;
 }

@@ -1,19 +1,39 @@
 // What the workers accept, and one readable sentence per bad field, e.g. `body.title must be at
-// least 1 character`, so a client learns which field to fix. Schemas use valibot: a worker pays at
-// start-up only for the checks it uses (zod/mini nearly doubled a service's start-up; see
-// BENCHMARKS.md). The stack config, on the platform engineer's side, stays with zod.
+// least 1 character`, so a client learns which field to fix. Schemas use valibot, built on first
+// use: a worker's start-up pays for neither a validation library's set-up (zod/mini nearly
+// doubled it) nor its own schemas (see BENCHMARKS.md). The stack config, on the platform
+// engineer's side, stays with zod.
 
 import * as v from "valibot";
 import { ApiError } from "../errors.ts";
 
-/** Any schema a worker validates with; `Output<S>` is what it yields. */
+/** Any valibot schema. */
 export type Schema = v.GenericSchema;
-export type Output<S extends Schema> = v.InferOutput<S>;
+
+/** A schema built by `lazySchema` on its first call; every worker schema is one. */
+export type LazySchema<S extends Schema = Schema> = () => S;
+
+/** What a lazy schema yields when a value passes. */
+export type Output<L extends LazySchema> = v.InferOutput<ReturnType<L>>;
+
+/**
+ * A schema built the first time a request needs it, then kept: constructing schemas at module
+ * top level would run on every cold start, before the first request is even read.
+ */
+export function lazySchema<S extends Schema>(build: () => S): LazySchema<S> {
+  let schema: S | undefined;
+  return () => (schema ??= build());
+}
+
+/** The issues of `value` against a lazy schema, or its output. */
+export function check<S extends Schema>(schema: LazySchema<S>, value: unknown) {
+  return v.safeParse(schema(), value);
+}
 
 type Issue = v.BaseIssue<unknown>;
 
-// Custom messages (a phrase like "must be an integer") are used as they are; valibot's own start
-// with "Invalid" and are replaced by the sentences below.
+// A schema's own message (a phrase like "must set at least one of ...") is used as it is;
+// valibot's start with "Invalid" and are replaced by the sentences below.
 const own = (message: string) => !message.startsWith("Invalid ");
 
 const FORMATS: Record<string, string> = {
@@ -75,11 +95,11 @@ export function describeIssue(issue: Issue, where: string): string {
 
 /** Parses `value` with `schema`; throws a 400 ApiError (`invalid_request`) naming every bad field. */
 export function parseWith<S extends Schema>(
-  schema: S,
+  schema: LazySchema<S>,
   value: unknown,
   where: "body" | "query" | "params",
-): Output<S> {
-  const result = v.safeParse(schema, value);
+): v.InferOutput<S> {
+  const result = check(schema, value);
   if (result.success) return result.output;
   // A value can fail two checks that say the same thing (a time in no format is also in no window).
   const sentences = new Set(result.issues.map((issue) => describeIssue(issue, where)));

@@ -9,7 +9,7 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { enforceRateLimit } from "../../../shared/http/rate-limit.ts";
-import { strictObject, uuid } from "../../../shared/http/validation.ts";
+import { lazySchema, strictObject, uuid } from "../../../shared/http/validation.ts";
 
 /** Most events one request may carry; D1 also caps bound parameters per statement at 100. */
 export const MAX_EVENTS_PER_BATCH = 100;
@@ -26,28 +26,31 @@ export function isWithinWindow(at: string, now: number): boolean {
   return time >= now - MAX_PAST_MS && time <= now + MAX_FUTURE_MS;
 }
 
-const eventSchema = strictObject({
-  pitchId: uuid(),
-  kind: v.literal("view"),
-  at: v.optional(
-    v.pipe(
-      v.string(),
-      v.isoTimestamp(),
-      // The format allows a few times that Date cannot read (`+01` offsets): those are not valid.
-      v.check(
-        (at) => isWithinWindow(at, Date.now()),
-        (issue) =>
-          Number.isNaN(Date.parse(issue.input))
-            ? "must be a valid datetime"
-            : `must be within the last 24 hours and at most 5 minutes in the future; found ${issue.input}`,
+const eventSchema = () =>
+  strictObject({
+    pitchId: uuid(),
+    kind: v.literal("view"),
+    at: v.optional(
+      v.pipe(
+        v.string(),
+        v.isoTimestamp(),
+        // The format allows a few times that Date cannot read (`+01` offsets): those are not valid.
+        v.check(
+          (at) => isWithinWindow(at, Date.now()),
+          (issue) =>
+            Number.isNaN(Date.parse(issue.input))
+              ? "must be a valid datetime"
+              : `must be within the last 24 hours and at most 5 minutes in the future; found ${issue.input}`,
+        ),
       ),
     ),
-  ),
-});
+  });
 
-const batchSchema = strictObject({
-  events: v.pipe(v.array(eventSchema), v.minLength(1), v.maxLength(MAX_EVENTS_PER_BATCH)),
-});
+const batchSchema = lazySchema(() =>
+  strictObject({
+    events: v.pipe(v.array(eventSchema()), v.minLength(1), v.maxLength(MAX_EVENTS_PER_BATCH)),
+  }),
+);
 
 // Atomic per statement (D1 runs a batch as one transaction), so repeats in one batch or in
 // concurrent requests are never stored twice; `changes` says whether the view counted.

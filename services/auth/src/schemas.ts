@@ -3,34 +3,42 @@
 // that differ only in case.
 
 import * as v from "valibot";
-import { strictObject, text } from "../../../shared/http/validation.ts";
+import { lazySchema, strictObject, text } from "../../../shared/http/validation.ts";
 import { ROLES } from "../../../shared/identity.ts";
 
-const email = v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.email());
+const email = () => v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.email());
 
 /** The password policy, for a password being chosen. */
-const newPassword = v.pipe(v.string(), v.minLength(8), v.maxLength(128));
+const newPassword = () => v.pipe(v.string(), v.minLength(8), v.maxLength(128));
 
 /** A password being checked: never the policy, which would only tell a guesser what it is. */
-const givenPassword = v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+const givenPassword = () => v.pipe(v.string(), v.minLength(1), v.maxLength(128));
 
-export const registerBody = strictObject({
-  email,
-  password: newPassword,
-  name: text(1, 100),
-  role: v.picklist(ROLES),
-});
+export const registerBody = lazySchema(() =>
+  strictObject({
+    email: email(),
+    password: newPassword(),
+    name: text(1, 100),
+    role: v.picklist(ROLES),
+  }),
+);
 
-export const loginBody = strictObject({
-  email: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1), v.maxLength(254)),
-  password: givenPassword,
-});
+export const loginBody = lazySchema(() =>
+  strictObject({
+    email: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1), v.maxLength(254)),
+    password: givenPassword(),
+  }),
+);
 
 // A refresh token is 32 random bytes in base64url (43 characters); the bound only stops abuse.
-const refreshToken = v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const refreshToken = () => v.pipe(v.string(), v.minLength(1), v.maxLength(200));
 
-export const refreshBody = strictObject({ refreshToken });
+export const refreshBody = lazySchema(() => strictObject({ refreshToken: refreshToken() }));
 
-export const logoutBody = strictObject({ refreshToken: v.optional(refreshToken) });
+export const logoutBody = lazySchema(() =>
+  strictObject({ refreshToken: v.optional(refreshToken()) }),
+);
 
-export const passwordBody = strictObject({ currentPassword: givenPassword, newPassword });
+export const passwordBody = lazySchema(() =>
+  strictObject({ currentPassword: givenPassword(), newPassword: newPassword() }),
+);

@@ -4,15 +4,17 @@
 /** More words than this add little to a search and only cost time. */
 export const MAX_SEARCH_TERMS = 12;
 
-// A word starts with a letter or digit; marks may follow (é written as e + U+0301).
-const WORD = /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
+// A word starts with a letter or digit; marks may follow (é written as e + U+0301). Built on the
+// first search, not at start-up: its Unicode tables cost a fresh isolate about 0.6 ms.
+let word: RegExp | undefined;
 
 /**
  * `hello (world` → `"hello"* "world"*`: every word must match, as a word or a word's start.
  * Null when the text holds no word at all, so nothing can match.
  */
 export function ftsQueryOf(text: string): string | null {
-  const words = text.match(WORD)?.slice(0, MAX_SEARCH_TERMS) ?? [];
+  word ??= /[\p{L}\p{N}][\p{L}\p{N}\p{M}]*/gu;
+  const words = text.match(word)?.slice(0, MAX_SEARCH_TERMS) ?? [];
   if (words.length === 0) return null;
   return words.map((word) => `"${word}"*`).join(" ");
 }

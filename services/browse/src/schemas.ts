@@ -1,21 +1,25 @@
 // What browse accepts: the search query string and the cursors it gives out.
 
 import * as v from "valibot";
-import { pageQueryShape } from "../../../shared/http/paging.ts";
-import { integer, strictObject } from "../../../shared/http/validation.ts";
+import { pageQueryFields } from "../../../shared/http/paging.ts";
+import { integer, lazySchema, strictObject } from "../../../shared/http/validation.ts";
 import { GENRES } from "../../../shared/pitches.ts";
 
 /** Relevance pages use an offset; past this many results a search asks for better words. */
 export const MAX_RELEVANCE_RESULTS = 1000;
 
-export const browseQuery = v.object({
-  ...pageQueryShape,
-  q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
-  genre: v.optional(v.picklist(GENRES)),
-  sort: v.optional(v.picklist(["relevance", "recent"])),
-});
+export const browseQuery = lazySchema(() =>
+  v.object({
+    ...pageQueryFields(),
+    q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
+    genre: v.optional(v.picklist(GENRES)),
+    sort: v.optional(v.picklist(["relevance", "recent"])),
+  }),
+);
 
 /** Where the next relevance page starts: the number of results already shown. */
-export const relevancePosition = strictObject({
-  offset: v.pipe(integer(), v.minValue(1), v.maxValue(MAX_RELEVANCE_RESULTS - 1)),
-});
+export const relevancePosition = lazySchema(() =>
+  strictObject({
+    offset: v.pipe(integer(), v.minValue(1), v.maxValue(MAX_RELEVANCE_RESULTS - 1)),
+  }),
+);

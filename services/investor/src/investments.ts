@@ -8,18 +8,27 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { integer, parseWith, strictObject, text, uuid } from "../../../shared/http/validation.ts";
+import {
+  integer,
+  lazySchema,
+  parseWith,
+  strictObject,
+  text,
+  uuid,
+} from "../../../shared/http/validation.ts";
 import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
 export const INVESTMENT_KINDS = ["interest", "commitment"] as const;
 
-const newInvestment = strictObject({
-  pitchId: uuid(),
-  kind: v.picklist(INVESTMENT_KINDS),
-  amount: v.optional(v.pipe(integer(), v.minValue(1), v.maxValue(MAX_BUDGET))),
-  note: v.optional(text(1, 1000)),
-});
+const newInvestment = lazySchema(() =>
+  strictObject({
+    pitchId: uuid(),
+    kind: v.picklist(INVESTMENT_KINDS),
+    amount: v.optional(v.pipe(integer(), v.minValue(1), v.maxValue(MAX_BUDGET))),
+    note: v.optional(text(1, 1000)),
+  }),
+);
 
 interface InvestmentRow {
   id: string;

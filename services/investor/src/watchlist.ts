@@ -7,7 +7,7 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { type NewestFirstOrder, newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { parseWith, strictObject, uuid } from "../../../shared/http/validation.ts";
+import { lazySchema, parseWith, strictObject, uuid } from "../../../shared/http/validation.ts";
 import {
   type PitchRow,
   pitchColumnsOf,
@@ -15,7 +15,7 @@ import {
   requirePublishedPitch,
 } from "../../../shared/pitches.ts";
 
-const watchInput = strictObject({ pitchId: uuid() });
+const watchInput = lazySchema(() => strictObject({ pitchId: uuid() }));
 
 type WatchRow = PitchRow & { added_at: string };
 

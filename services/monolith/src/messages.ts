@@ -8,8 +8,9 @@ import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import { newestFirstPage, pageQueryShape } from "../../../shared/http/paging.ts";
+import { newestFirstPage, pageQueryFields } from "../../../shared/http/paging.ts";
 import {
+  lazySchema,
   type Output,
   parseWith,
   strictObject,
@@ -18,13 +19,15 @@ import {
 } from "../../../shared/http/validation.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
-export const messageInput = strictObject({
-  recipientId: uuid(),
-  body: text(1, 5000),
-  pitchId: v.optional(uuid()),
-});
+export const messageInput = lazySchema(() =>
+  strictObject({
+    recipientId: uuid(),
+    body: text(1, 5000),
+    pitchId: v.optional(uuid()),
+  }),
+);
 
-const listQuery = v.object({ ...pageQueryShape, with: v.optional(uuid()) });
+const listQuery = lazySchema(() => v.object({ ...pageQueryFields(), with: v.optional(uuid()) }));
 
 interface MessageRow {
   id: string;

@@ -7,11 +7,11 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { parseWith, strictObject, uuid } from "../../../shared/http/validation.ts";
+import { lazySchema, parseWith, strictObject, uuid } from "../../../shared/http/validation.ts";
 import { requirePublishedPitch } from "../../../shared/pitches.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
-const ndaInput = strictObject({ pitchId: uuid() });
+const ndaInput = lazySchema(() => strictObject({ pitchId: uuid() }));
 
 interface NdaRow {
   id: string;

@@ -8,15 +8,24 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { integer, parseWith, strictObject, text, uuid } from "../../../shared/http/validation.ts";
+import {
+  integer,
+  lazySchema,
+  parseWith,
+  strictObject,
+  text,
+  uuid,
+} from "../../../shared/http/validation.ts";
 import { OFFER_COLUMNS, type OfferRow, offerFromRow } from "../../../shared/offers.ts";
 import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
 
-const newOffer = strictObject({
-  pitchId: uuid(),
-  amount: v.pipe(integer(), v.minValue(1), v.maxValue(MAX_BUDGET)),
-  terms: text(1, 2000),
-});
+const newOffer = lazySchema(() =>
+  strictObject({
+    pitchId: uuid(),
+    amount: v.pipe(integer(), v.minValue(1), v.maxValue(MAX_BUDGET)),
+    terms: text(1, 2000),
+  }),
+);
 
 export async function createOffer(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c, "production");
