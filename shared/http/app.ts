@@ -1,9 +1,10 @@
 // The Hono app every service starts from: request id, the body size limit on every route, JSON
 // errors in the shared shape, JSON 404, and no stack trace or SQL error ever reaching the client.
 
-import { Hono } from "hono/tiny";
+import type { Hono } from "hono";
 import type { D1Database } from "../d1.ts";
 import { ApiError, errorBody } from "../errors.ts";
+import { createApp } from "../hono.ts";
 import { REQUEST_ID_HEADER } from "../identity.ts";
 import type { JwtSecretBinding } from "../jwt-secret.ts";
 import type { RateLimitBindings } from "../rate-limits.ts";
@@ -19,7 +20,7 @@ export type ServiceEnv = { Bindings: ServiceBindings; Variables: { requestId: st
 
 /** A service app named `worker` (logged with every unexpected error). */
 export function createServiceApp(worker: string): Hono<ServiceEnv> {
-  const app = new Hono<ServiceEnv>();
+  const app: Hono<ServiceEnv> = createApp<ServiceEnv>();
   app.use(async (c, next) => {
     const given = c.req.header(REQUEST_ID_HEADER);
     // Apps composed into one (the monolith mounts every service) each run this middleware; the

@@ -72,7 +72,9 @@ describe("pageFrom", () => {
   it("drops the look-ahead row and points the cursor after the last row shown", () => {
     const page = pageFrom([1, 2, 3], 2, toItem, positionOf);
     expect(page.items).toEqual([{ n: 1 }, { n: 2 }]);
-    expect(decodeCursor(page.nextCursor!, () => v.object({ after: v.number() }))).toEqual({ after: 2 });
+    expect(decodeCursor(page.nextCursor!, () => v.object({ after: v.number() }))).toEqual({
+      after: 2,
+    });
   });
 
   it("has no cursor on the last page", () => {

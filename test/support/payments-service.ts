@@ -29,7 +29,12 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { integer, parseWith, strictObject } from "../../../shared/http/validation.ts";
+import {
+  integer,
+  lazySchema,
+  parseWith,
+  strictObject,
+} from "../../../shared/http/validation.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
 interface PaymentRow {
@@ -43,10 +48,12 @@ interface PaymentRow {
 const PAYMENT_COLUMNS = "id, user_id, amount, currency, created_at";
 const paymentFromRow: RowMapper<PaymentRow> = camelCaseMapper(PAYMENT_COLUMNS);
 
-const newPayment = strictObject({
-  amount: v.pipe(integer(), v.minValue(1), v.maxValue(100_000_000)),
-  currency: v.picklist(["EUR", "GBP", "USD"]),
-});
+const newPayment = lazySchema(() =>
+  strictObject({
+    amount: v.pipe(integer(), v.minValue(1), v.maxValue(100_000_000)),
+    currency: v.picklist(["EUR", "GBP", "USD"]),
+  }),
+);
 
 export async function createPayment(c: Context<ServiceEnv>): Promise<Response> {
   const { userId } = requireIdentity(c);

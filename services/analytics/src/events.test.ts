@@ -255,6 +255,11 @@ describe("refusals", () => {
         { events: [{ pitchId: published, kind: "view", at: "yesterday" }] },
         "body.events.0.at must be a valid datetime",
       ],
+      // ISO-8601 in form, but not a time Date can read: refused, never a 500 when stored.
+      [
+        { events: [{ pitchId: published, kind: "view", at: "2026-11-29T10:00:00+01" }] },
+        "body.events.0.at must be a valid datetime",
+      ],
       [
         { events: [{ pitchId: published, kind: "view", viewer: "x" }] },
         "body.events.0.viewer is not a known field",
