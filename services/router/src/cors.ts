@@ -1,38 +1,54 @@
 // CORS for the configured origins, answered by the router: services never see a preflight.
-// hono's cors does the headers; this wrapper keeps every CORS header from other origins.
 
-import type { MiddlewareHandler } from "hono";
-import { cors } from "hono/cors";
 import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../../../shared/identity.ts";
 
 /** How long a browser may reuse a preflight answer. */
 export const PREFLIGHT_MAX_AGE_SECONDS = 600;
 
-const handlers = new WeakMap<readonly string[], MiddlewareHandler>();
+const ALLOW_METHODS = "GET,HEAD,POST,PUT,PATCH,DELETE";
 
 /**
- * Allowed origins get their origin echoed with credentials allowed (never `*`), the request id
- * and served-by headers exposed, and any OPTIONS answered here as a preflight. Other origins get
- * no CORS header at all (hono's cors alone would still send Allow-Credentials), and their
- * preflights an empty 204. Every response varies on Origin, so caches keep them apart.
+ * Allowed origins get their origin echoed with credentials allowed (never `*`), the request id and
+ * served-by headers exposed, and any OPTIONS answered here as a preflight. Other origins get no
+ * CORS header at all, and their preflights an empty 204. Every response varies on Origin, so
+ * caches keep them apart. `next` answers everything else, errors included.
  */
-export function corsFor(origins: readonly string[]): MiddlewareHandler {
-  const cached = handlers.get(origins);
-  if (cached) return cached;
-  const allowed = cors({
-    origin: (origin) => origin,
-    credentials: true,
-    allowMethods: ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"],
-    exposeHeaders: [REQUEST_ID_HEADER, SERVED_BY_HEADER],
-    maxAge: PREFLIGHT_MAX_AGE_SECONDS,
-  });
-  const handler: MiddlewareHandler = async (c, next) => {
-    const origin = c.req.header("origin");
-    if (origin && origins.includes(origin)) return allowed(c, next);
-    if (origin && c.req.method === "OPTIONS") return c.body(null, 204, { vary: "Origin" });
-    await next();
-    c.header("vary", "Origin", { append: true });
-  };
-  handlers.set(origins, handler);
-  return handler;
+export async function withCors(
+  request: Request,
+  origins: readonly string[],
+  next: () => Promise<Response>,
+): Promise<Response> {
+  const origin = request.headers.get("origin");
+  const allowed = origin !== null && origins.includes(origin);
+  const cors: Record<string, string> = allowed
+    ? {
+        "access-control-allow-origin": origin,
+        "access-control-allow-credentials": "true",
+        "access-control-expose-headers": `${REQUEST_ID_HEADER},${SERVED_BY_HEADER}`,
+      }
+    : {};
+  if (origin && request.method === "OPTIONS") {
+    const headers = new Headers({ vary: "Origin" });
+    if (allowed) {
+      for (const [name, value] of Object.entries(cors)) headers.set(name, value);
+      headers.set("access-control-max-age", String(PREFLIGHT_MAX_AGE_SECONDS));
+      headers.set("access-control-allow-methods", ALLOW_METHODS);
+      const requested = request.headers.get("access-control-request-headers");
+      if (requested) {
+        headers.set(
+          "access-control-allow-headers",
+          requested
+            .split(",")
+            .map((name) => name.trim())
+            .join(","),
+        );
+        headers.append("vary", "Access-Control-Request-Headers");
+      }
+    }
+    return new Response(null, { status: 204, headers });
+  }
+  const response = await next();
+  for (const [name, value] of Object.entries(cors)) response.headers.set(name, value);
+  response.headers.append("vary", "Origin");
+  return response;
 }

@@ -1,7 +1,8 @@
 // The router worker: every request passes through it. Request id, CORS, central auth, longest
 // prefix routing, the sticky weighted split and the fallback; no business logic, no database.
+// A plain `fetch` handler on the platform's Request and Response: its routing is its own table,
+// and a framework would be a third of its size and start-up (README: "Size").
 
-import { Hono } from "hono/tiny";
 import { ApiError, errorBody } from "../../../shared/errors.ts";
 import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../../../shared/identity.ts";
 import { requestIdFrom } from "../../../shared/request-id.ts";
@@ -12,9 +13,9 @@ import {
 } from "../../../shared/router-config.ts";
 import { bindingNameOf, type RouteTarget } from "../../../shared/workers.ts";
 import { authenticate, signInRequired, websocketAuthorization } from "./auth.ts";
-import type { Bindings, RouterEnv, ServiceBinding } from "./bindings.ts";
+import type { Bindings, ServiceBinding } from "./bindings.ts";
 import { readRouterConfig } from "./config-binding.ts";
-import { corsFor } from "./cors.ts";
+import { withCors } from "./cors.ts";
 import { send, sendWithFallback, type Upstream, UpstreamError, upstreamRequests } from "./proxy.ts";
 import { isPublicRoute, normalizePath, routeFor } from "./routing.ts";
 import { splitCookie, splitDecision } from "./split.ts";
@@ -22,42 +23,51 @@ import { recordForward } from "./telemetry.ts";
 
 export type { Bindings, ServiceBinding } from "./bindings.ts";
 
-const app = new Hono<RouterEnv>();
+/** Every request: request id, then the CONFIG binding, then CORS around the route. */
+async function handle(request: Request, env: Bindings): Promise<Response> {
+  const requestId = requestIdFrom(request.headers.get(REQUEST_ID_HEADER) ?? undefined);
+  let response: Response;
+  try {
+    const config = readRouterConfig(env?.CONFIG);
+    response = await withCors(request, config.corsOrigins, () =>
+      answer(request, env, config, requestId).catch((error) =>
+        errorResponse(error, request, requestId),
+      ),
+    );
+  } catch (error) {
+    response = errorResponse(error, request, requestId);
+  }
+  response.headers.set(REQUEST_ID_HEADER, requestId);
+  if (!response.headers.has(SERVED_BY_HEADER)) response.headers.set(SERVED_BY_HEADER, "router");
+  return response;
+}
 
-app.use(async (c, next) => {
-  const requestId = requestIdFrom(c.req.header(REQUEST_ID_HEADER));
-  c.set("requestId", requestId);
-  await next();
-  c.header(REQUEST_ID_HEADER, requestId);
-  if (!c.res.headers.has(SERVED_BY_HEADER)) c.header(SERVED_BY_HEADER, "router");
-});
-
-app.use(async (c, next) => {
-  c.set("config", readRouterConfig(c.env?.CONFIG));
-  await next();
-});
-
-app.use((c, next) => corsFor(c.get("config").corsOrigins)(c, next));
-
-app.get("/health", (c) => c.json({ worker: "router", ok: true }));
-
-app.all("*", async (c) => {
-  const { config, requestId } = c.var;
-  const url = new URL(c.req.url);
+async function answer(
+  request: Request,
+  env: Bindings,
+  config: RouterConfig,
+  requestId: string,
+): Promise<Response> {
+  const url = new URL(request.url);
   const path = normalizePath(url.pathname);
-  const method = c.req.method;
+  const method = request.method;
+  if (url.pathname === "/health" && (method === "GET" || method === "HEAD")) {
+    const health = json({ worker: "router", ok: true }, 200);
+    return method === "HEAD" ? new Response(null, health) : health;
+  }
   const route = routeFor(path, config.routes);
   if (!route) throw new ApiError(404, "not_found", `No service serves ${path}.`);
-  const websocket = c.req.header("upgrade")?.toLowerCase() === "websocket";
+  const header = (name: string) => request.headers.get(name) ?? undefined;
+  const websocket = header("upgrade")?.toLowerCase() === "websocket";
   const authorization =
-    c.req.header("authorization") ??
-    (websocket ? websocketAuthorization(c.req.header("sec-websocket-protocol")) : undefined);
-  const identity = await authenticate(authorization, c.env.JWT_SECRET);
+    header("authorization") ??
+    (websocket ? websocketAuthorization(header("sec-websocket-protocol")) : undefined);
+  const identity = await authenticate(authorization, env.JWT_SECRET);
   if (!identity && !isPublicRoute(method, path, config.publicRoutes)) {
     throw signInRequired(method, path);
   }
-  const makeRequest = upstreamRequests(c.req.raw, identity, requestId);
-  const monolith = config.monolith ? upstreamOf(c.env, config, "monolith") : undefined;
+  const makeRequest = upstreamRequests(request, identity, requestId);
+  const monolith = config.monolith ? upstreamOf(env, config, "monolith") : undefined;
   if (route.target === "monolith" && !monolith) {
     throw new ApiError(
       503,
@@ -67,7 +77,7 @@ app.all("*", async (c) => {
   }
   const started = Date.now();
   const record = (servedBy: string, status: number) =>
-    recordForward(c.env.TELEMETRY, {
+    recordForward(env.TELEMETRY, {
       target: route.target,
       servedBy,
       status,
@@ -91,27 +101,35 @@ app.all("*", async (c) => {
     const blue = blueSide === false ? undefined : monolith;
     const weight = config.rollout[target] ?? (blue ? 0 : 100);
     const split = blue
-      ? splitDecision(target, weight, identity?.userId, c.req.header("cookie"))
+      ? splitDecision(target, weight, identity?.userId, header("cookie"))
       : { green: true };
     const response = split.green
-      ? await sendWithFallback(upstreamOf(c.env, config, target), blue, makeRequest, requestId)
+      ? await sendWithFallback(upstreamOf(env, config, target), blue, makeRequest, requestId)
       : await send(blue!, makeRequest("monolith"), "monolith", requestId);
     if (split.newKey) {
       response.headers.append("set-cookie", splitCookie(split.newKey, url.protocol === "https:"));
     }
     return response;
   }
-});
+}
 
-app.onError((error, c) => {
-  const requestId = c.var.requestId ?? requestIdFrom(undefined);
+function json(body: unknown, status: number): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
+}
+
+/** The JSON error every failure becomes; anything not an ApiError is logged and a 500. */
+function errorResponse(error: unknown, request: Request, requestId: string): Response {
   if (error instanceof ApiError) {
-    if (error.status === 401) c.header("www-authenticate", 'Bearer realm="pitch"');
-    return c.json(errorBody(error.code, error.message, requestId), error.status);
+    const response = json(errorBody(error.code, error.message, requestId), error.status);
+    if (error.status === 401) response.headers.set("www-authenticate", 'Bearer realm="pitch"');
+    return response;
   }
-  console.error(`[router] ${requestId} ${c.req.method} ${c.req.url}:`, error);
-  return c.json(errorBody("internal_error", "The router failed; try again.", requestId), 500);
-});
+  console.error(`[router] ${requestId} ${request.method} ${request.url}:`, error);
+  return json(errorBody("internal_error", "The router failed; try again.", requestId), 500);
+}
 
 function upstreamOf(env: Bindings, config: RouterConfig, target: RouteTarget): Upstream {
   const policy = { ...UPSTREAM_DEFAULTS, ...config.upstreams?.[target] };
@@ -131,4 +149,14 @@ function bindingOf(env: Bindings, target: RouteTarget): ServiceBinding {
   return binding;
 }
 
-export default app;
+export default {
+  fetch: (request: Request, env: Bindings): Promise<Response> => handle(request, env),
+  /** A path or URL (and RequestInit) with the bindings as the third argument, as tests call it. */
+  request: (input: string | Request, init?: RequestInit, env?: Bindings): Promise<Response> =>
+    handle(
+      input instanceof Request
+        ? new Request(input, init)
+        : new Request(new URL(input, "http://localhost"), init),
+      env as Bindings,
+    ),
+};
