@@ -36,7 +36,7 @@ export interface TokenClaims {
 
 /*
  * Why not hono/jwt: its sign/verify bring every JWS algorithm (RSA, ECDSA, EdDSA) and error
- * classes esbuild cannot drop, ~3.2 KB gzip, a quarter of the router's 12 KB budget; HS256 alone
+ * classes esbuild cannot drop, ~3.2 KB gzip, half of the router's bundle; HS256 alone
  * is a few lines of WebCrypto (services/router/README.md has the numbers). jwt.test.ts checks
  * these functions against hono/jwt both ways.
  */
