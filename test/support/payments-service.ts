@@ -29,12 +29,7 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import {
-  integer,
-  lazySchema,
-  parseWith,
-  strictObject,
-} from "../../../shared/http/validation.ts";
+import { integer, lazySchema, parseWith, strictObject } from "../../../shared/http/validation.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
 interface PaymentRow {
