@@ -21,12 +21,16 @@ export type RowMapper<Row> = (row: Row) => Camelized<Row>;
  * select list leaves out, so the SQL, the row type and the API shape cannot drift apart.
  */
 export function camelCaseMapper<List extends string>(columns: List) {
-  const names = columns.split(", ") as ColumnsIn<List>[];
-  const fields = names.map((name) =>
-    name.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase()),
-  );
-  return <Row extends Record<ColumnsIn<List>, unknown>>(row: Row) =>
-    Object.fromEntries(names.map((name, i) => [fields[i], row[name]])) as Camelized<
+  // Worked out on the first row, not at start-up: a mapper is made at a module's top level, and
+  // the first run of a RegExp compiles it (a quarter of a millisecond of a cold isolate).
+  let pairs: [field: string, column: ColumnsIn<List>][] | undefined;
+  return <Row extends Record<ColumnsIn<List>, unknown>>(row: Row) => {
+    pairs ??= (columns.split(", ") as ColumnsIn<List>[]).map((name) => [
+      name.replace(/_(.)/g, (_, letter: string) => letter.toUpperCase()),
+      name,
+    ]);
+    return Object.fromEntries(pairs.map(([field, name]) => [field, row[name]])) as Camelized<
       Pick<Row, ColumnsIn<List>>
     >;
+  };
 }

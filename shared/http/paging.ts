@@ -11,6 +11,7 @@ import {
   lazySchema,
   type Output,
   queryInteger,
+  queryObject,
   type Schema,
 } from "./validation.ts";
 
@@ -26,7 +27,7 @@ export const pageQueryFields = () => ({
 });
 
 /** `?limit=` (1-50, default 20) and `?cursor=`; other query fields are ignored. */
-export const pageQuery = lazySchema(() => v.object(pageQueryFields()));
+export const pageQuery = lazySchema(() => queryObject(pageQueryFields()));
 
 /**
  * The position after a row in a list ordered by a time column then id, both descending:

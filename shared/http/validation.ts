@@ -120,6 +120,13 @@ export const strictObject = <E extends v.ObjectEntries>(entries: E) =>
     v.transform((fields) => fields as v.InferOutput<v.ObjectSchema<E, undefined>>),
   );
 
+/**
+ * The parameters of a query string; others are ignored. Built on the same valibot schema as
+ * `strictObject` (objectWithRest), so a worker carries one object schema, not two.
+ */
+export const queryObject = <E extends v.ObjectEntries>(entries: E) =>
+  v.objectWithRest(entries, v.unknown()) as unknown as v.ObjectSchema<E, undefined>;
+
 /** A whole number from a query string (`?limit=20`): `fallback` when absent. */
 export const queryInteger = (min: number, max: number, fallback: number) =>
   v.optional(

@@ -5,16 +5,20 @@
 // happened.
 
 import type { Context } from "hono";
-import * as v from "valibot";
 import { ApiError } from "../../../shared/errors.ts";
 import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
-import { lazySchema, parseWith, queryInteger } from "../../../shared/http/validation.ts";
+import {
+  lazySchema,
+  parseWith,
+  queryInteger,
+  queryObject,
+} from "../../../shared/http/validation.ts";
 
 export const MAX_STATS_DAYS = 90;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-const statsQuery = lazySchema(() => v.object({ days: queryInteger(1, MAX_STATS_DAYS, 30) }));
+const statsQuery = lazySchema(() => queryObject({ days: queryInteger(1, MAX_STATS_DAYS, 30) }));
 
 export interface DayStats {
   day: string;

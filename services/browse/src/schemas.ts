@@ -2,14 +2,14 @@
 
 import * as v from "valibot";
 import { pageQueryFields } from "../../../shared/http/paging.ts";
-import { integer, lazySchema, strictObject } from "../../../shared/http/validation.ts";
+import { integer, lazySchema, queryObject, strictObject } from "../../../shared/http/validation.ts";
 import { GENRES } from "../../../shared/pitches.ts";
 
 /** Relevance pages use an offset; past this many results a search asks for better words. */
 export const MAX_RELEVANCE_RESULTS = 1000;
 
 export const browseQuery = lazySchema(() =>
-  v.object({
+  queryObject({
     ...pageQueryFields(),
     q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
     genre: v.optional(v.picklist(GENRES)),

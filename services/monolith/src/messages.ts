@@ -13,6 +13,7 @@ import {
   lazySchema,
   type Output,
   parseWith,
+  queryObject,
   strictObject,
   text,
   uuid,
@@ -27,7 +28,7 @@ export const messageInput = lazySchema(() =>
   }),
 );
 
-const listQuery = lazySchema(() => v.object({ ...pageQueryFields(), with: v.optional(uuid()) }));
+const listQuery = lazySchema(() => queryObject({ ...pageQueryFields(), with: v.optional(uuid()) }));
 
 interface MessageRow {
   id: string;
