@@ -36,42 +36,20 @@ type Issue = v.BaseIssue<unknown>;
 // valibot's start with "Invalid" and are replaced by the sentences below.
 const own = (message: string) => !message.startsWith("Invalid ");
 
-const FORMATS: Record<string, string> = {
-  uuid: "uuid",
-  email: "email",
-  iso_timestamp: "datetime",
-};
-
-const KINDS: Record<string, string> = {
-  string: "a string",
-  number: "a number",
-  boolean: "a boolean",
-  array: "an array",
-  tuple: "an array",
-  strict_tuple: "an array",
-  object: "an object",
-  strict_object: "an object",
-};
-
 export function describeIssue(issue: Issue, where: string): string {
   const field = [where, ...(issue.path ?? []).map((item) => String(item.key))].join(".");
-  const origin = issue.path?.at(-1);
-  if (issue.kind === "schema" && issue.expected === "never" && origin?.type === "object") {
-    return `${field} is not a known field`;
+  if (issue.expected === "never") {
+    return `${field} is not a known ${issue.path?.at(-1)?.type === "array" ? "item" : "field"}`;
   }
   if (issue.input === undefined && issue.kind === "schema") return `${field} is required`;
   if (own(issue.message)) return `${field} ${issue.message}`;
   const limit = issue.requirement as number;
-  const isString = typeof issue.input === "string";
+  const unit = typeof issue.input === "string" ? "character" : "item";
   switch (issue.type) {
     case "min_length":
-      return isString
-        ? `${field} must be at least ${limit} character${limit === 1 ? "" : "s"}`
-        : `${field} must have at least ${limit} item${limit === 1 ? "" : "s"}`;
+      return `${field} must ${unit === "item" ? "have" : "be"} at least ${limit} ${unit}${limit === 1 ? "" : "s"}`;
     case "max_length":
-      return isString
-        ? `${field} must be at most ${limit} characters`
-        : `${field} must have at most ${limit} items`;
+      return `${field} must ${unit === "item" ? "have" : "be"} at most ${limit} ${unit}s`;
     case "min_value":
       return `${field} must be at least ${limit}`;
     case "max_value":
@@ -80,17 +58,18 @@ export function describeIssue(issue: Issue, where: string): string {
       return `${field} must be an integer`;
     case "picklist":
     case "literal":
-      return `${field} must be one of ${(issue.expected ?? "")
-        .replace(/^\(|\)$/g, "")
-        .split(" | ")
-        .join(", ")}`;
-    case "strict_tuple":
-      return `${field} is not a known item`;
+      return `${field} must be one of ${(issue.expected ?? "").replace(/^\(|\)$/g, "").replaceAll(" | ", ", ")}`;
+    case "uuid":
+    case "email":
+      return `${field} must be a valid ${issue.type}`;
+    case "iso_timestamp":
+      return `${field} must be a valid datetime`;
   }
-  const format = FORMATS[issue.type];
-  if (format) return `${field} must be a valid ${format}`;
-  const kind = KINDS[issue.type];
-  return kind ? `${field} must be ${kind}` : `${field} is invalid`;
+  // A value of the wrong type: valibot names the type it expected (`string`, `Array`, `Object`).
+  const expected = issue.expected?.toLowerCase() ?? "";
+  return /^[a-z]+$/.test(expected)
+    ? `${field} must be ${/^[aeiou]/.test(expected) ? "an" : "a"} ${expected}`
+    : `${field} is invalid`;
 }
 
 /** Parses `value` with `schema`; throws a 400 ApiError (`invalid_request`) naming every bad field. */
@@ -116,6 +95,9 @@ export const integer = () => v.pipe(v.number(), v.integer());
  */
 export const strictObject = <E extends v.ObjectEntries>(entries: E) =>
   v.pipe(
+    // valibot takes an array for an object (and reads `at` off Array.prototype): refuse it first.
+    v.unknown(),
+    v.check((value) => !Array.isArray(value), "must be an object"),
     v.objectWithRest(entries, v.never()),
     v.transform((fields) => fields as v.InferOutput<v.ObjectSchema<E, undefined>>),
   );

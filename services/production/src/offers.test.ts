@@ -64,6 +64,7 @@ describe("POST /api/production/offers", () => {
   it("names each bad field", async () => {
     const cases: [unknown, string][] = [
       [{ amount: 1, terms: "t" }, "body.pitchId is required"],
+      [[{ pitchId: pitch, amount: 1, terms: "t" }], "body must be an object"],
       [{ pitchId: pitch, amount: 0, terms: "t" }, "body.amount must be at least 1"],
       [{ pitchId: pitch, amount: 1.5, terms: "t" }, "body.amount must be an integer"],
       [{ pitchId: pitch, amount: "5", terms: "t" }, "body.amount must be a number"],
