@@ -6,13 +6,13 @@ import { fromBase64Url, toBase64Url } from "../base64url.ts";
 import type { D1Database } from "../d1.ts";
 import { ApiError } from "../errors.ts";
 import {
-  check,
   type LazySchema,
   lazySchema,
   type Output,
   queryInteger,
   queryObject,
   type Schema,
+  validate,
 } from "./validation.ts";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -53,7 +53,7 @@ export function decodeCursor<S extends Schema>(
   cursor: string,
   schema: LazySchema<S>,
 ): v.InferOutput<S> {
-  const result = check(schema, readCursorJson(cursor));
+  const result = validate(schema, readCursorJson(cursor));
   if (!result.success) throw badCursor();
   return result.output;
 }

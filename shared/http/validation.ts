@@ -26,7 +26,7 @@ export function lazySchema<S extends Schema>(build: () => S): LazySchema<S> {
 }
 
 /** The issues of `value` against a lazy schema, or its output. */
-export function check<S extends Schema>(schema: LazySchema<S>, value: unknown) {
+export function validate<S extends Schema>(schema: LazySchema<S>, value: unknown) {
   return v.safeParse(schema(), value);
 }
 
@@ -36,7 +36,7 @@ type Issue = v.BaseIssue<unknown>;
 // valibot's start with "Invalid" and are replaced by the sentences below.
 const own = (message: string) => !message.startsWith("Invalid ");
 
-export function describeIssue(issue: Issue, where: string): string {
+function describeIssue(issue: Issue, where: string): string {
   const field = [where, ...(issue.path ?? []).map((item) => String(item.key))].join(".");
   if (issue.expected === "never") {
     return `${field} is not a known ${issue.path?.at(-1)?.type === "array" ? "item" : "field"}`;
@@ -78,7 +78,7 @@ export function parseWith<S extends Schema>(
   value: unknown,
   where: "body" | "query" | "params",
 ): v.InferOutput<S> {
-  const result = check(schema, value);
+  const result = validate(schema, value);
   if (result.success) return result.output;
   // A value can fail two checks that say the same thing (a time in no format is also in no window).
   const sentences = new Set(result.issues.map((issue) => describeIssue(issue, where)));
