@@ -3,6 +3,7 @@
 
 import * as z from "zod";
 import { RATE_LIMIT_NAMES, RATE_LIMITS, type RateLimitRule } from "../shared/rate-limits.ts";
+import { MAX_SKIP_AFTER_FAILURES } from "../shared/router-config.ts";
 
 /** The Pulumi project name, and so the config namespace (`platform:rollout`). */
 export const PROJECT = "platform";
@@ -84,7 +85,11 @@ const workerOverrides = z.strictObject({
   skipAfterFailures: z
     .preprocess(
       integerFromText,
-      z.number({ error: "must be an integer 1-1000" }).int().min(1).max(1000),
+      z
+        .number({ error: `must be an integer 1-${MAX_SKIP_AFTER_FAILURES}` })
+        .int()
+        .min(1)
+        .max(MAX_SKIP_AFTER_FAILURES),
     )
     .optional(),
   /** How long safe requests skip it before one probes it again (services with a blue side). */

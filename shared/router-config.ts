@@ -30,6 +30,9 @@ export interface UpstreamPolicy {
   skipForMs: number;
 }
 
+/** The most failures in a row a stack may ask for before a skip (the stack config and CONFIG agree). */
+export const MAX_SKIP_AFTER_FAILURES = 1000;
+
 export const UPSTREAM_DEFAULTS: UpstreamPolicy = {
   deadlineMs: 10_000,
   skipAfterFailures: 5,

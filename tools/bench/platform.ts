@@ -15,7 +15,7 @@ import { applyMigrations } from "../../infra/migrations/apply.ts";
 import { d1Executor } from "../../infra/migrations/d1-binding.ts";
 import type { PlatformPlan } from "../../infra/plan.ts";
 import type { D1Database } from "../../shared/d1.ts";
-import type { UpstreamPolicy } from "../../shared/router-config.ts";
+import { MAX_SKIP_AFTER_FAILURES, type UpstreamPolicy } from "../../shared/router-config.ts";
 import { bindingNameOf, SERVICE_NAMES } from "../../shared/workers.ts";
 
 /** The request every latency figure is about: a public read that touches D1. */
@@ -31,7 +31,11 @@ const ROUTERS = {
   /** browse at 0: the monolith answers as the blue side. */
   "router-blue": { browseWeight: 0, browse: {} },
   /** browse fails; the most failures in a row CONFIG allows before a skip (config-binding.ts). */
-  "router-fallback": { browseWeight: 100, browse: { skipAfterFailures: 1000 }, failing: true },
+  "router-fallback": {
+    browseWeight: 100,
+    browse: { skipAfterFailures: MAX_SKIP_AFTER_FAILURES },
+    failing: true,
+  },
   /** browse fails; skipped after one failure, for longer than any run. */
   "router-skip": {
     browseWeight: 100,

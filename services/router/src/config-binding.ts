@@ -2,7 +2,7 @@
 // so it becomes a 500 that names the binding and the key instead of a confusing routing failure.
 
 import { ApiError } from "../../../shared/errors.ts";
-import type { RouterConfig } from "../../../shared/router-config.ts";
+import { MAX_SKIP_AFTER_FAILURES, type RouterConfig } from "../../../shared/router-config.ts";
 
 type Json = Record<string, unknown>;
 
@@ -75,7 +75,7 @@ export function configProblem(value: unknown): string | undefined {
 
 const POLICY_RANGES = {
   deadlineMs: [1, 600_000],
-  skipAfterFailures: [1, 1000],
+  skipAfterFailures: [1, MAX_SKIP_AFTER_FAILURES],
   skipForMs: [1, 3_600_000],
 } as const;
 
