@@ -8,7 +8,6 @@ import {
   newestFirstAfter,
   pageFrom,
   pageQuery,
-  timeIdPosition,
 } from "./paging.ts";
 import { parseWith } from "./validation.ts";
 
@@ -36,7 +35,7 @@ describe("cursors", () => {
     const position = ["2025-01-01T00:00:00.000Z", "é/+?"];
     const cursor = encodeCursor(position);
     expect(cursor).toMatch(/^[A-Za-z0-9_-]+$/);
-    expect(decodeCursor(cursor, timeIdPosition)).toEqual(position);
+    expect(decodeTimeIdCursor(cursor)).toEqual(position);
   });
 
   it.each([
@@ -46,7 +45,7 @@ describe("cursors", () => {
     ["padding junk", "===="],
   ])("refuse %s with a 400 naming query.cursor", (_, cursor) => {
     try {
-      decodeCursor(cursor, timeIdPosition);
+      decodeTimeIdCursor(cursor);
       expect.unreachable();
     } catch (error) {
       expect(error).toBeInstanceOf(ApiError);
@@ -62,6 +61,22 @@ describe("decodeTimeIdCursor", () => {
     const position = ["2025-01-01T00:00:00.000Z", "b"];
     expect(decodeTimeIdCursor(encodeCursor(position))).toEqual(position);
     expect(() => decodeTimeIdCursor(encodeCursor({ offset: 3 }))).toThrow(/^query\.cursor /);
+  });
+
+  it.each([
+    ["one item", ["2025-01-01T00:00:00.000Z"]],
+    ["three items", ["2025-01-01T00:00:00.000Z", "b", "c"]],
+    ["a number for the time", [1735689600000, "b"]],
+    ["a number for the id", ["2025-01-01T00:00:00.000Z", 7]],
+    ["a time over 64 characters", ["x".repeat(65), "b"]],
+    ["an id over 128 characters", ["2025-01-01T00:00:00.000Z", "x".repeat(129)]],
+  ])("refuses a position with %s", (_, position) => {
+    expect(() => decodeTimeIdCursor(encodeCursor(position))).toThrow(/^query\.cursor /);
+  });
+
+  it("takes the longest time and id it allows", () => {
+    const position = ["x".repeat(64), "y".repeat(128)];
+    expect(decodeTimeIdCursor(encodeCursor(position))).toEqual(position);
   });
 });
 
