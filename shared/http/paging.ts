@@ -8,7 +8,6 @@ import { ApiError } from "../errors.ts";
 import {
   type LazySchema,
   lazySchema,
-  type Output,
   queryInteger,
   queryObject,
   type Schema,
