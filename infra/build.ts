@@ -8,6 +8,7 @@ import { gzipSync } from "node:zlib";
 import * as esbuild from "esbuild";
 import type { WorkerName } from "../shared/workers.ts";
 import type { MonolithSpec, WorkerSpec } from "./topology.ts";
+import { leaveOutUnusedHono } from "./unused-hono.ts";
 
 export interface WorkerBuild {
   name: WorkerName;
@@ -73,6 +74,7 @@ export function buildOptions(spec: WorkerSpec, root: string) {
     metafile: true,
     logLevel: "silent",
     define: { "process.env.NODE_ENV": '"production"' },
+    plugins: [leaveOutUnusedHono()],
   } satisfies esbuild.BuildOptions;
 }
 

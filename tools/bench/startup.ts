@@ -75,8 +75,10 @@ export async function startupTimes(
 
 /** The fixed floor: what loading any module costs before its own code. */
 export const EMPTY_MODULE = "(empty module)";
-/** What every worker is compared with: the least a Hono worker can be. */
+/** What every worker is compared with: the least a Hono worker can be, with Hono as it ships. */
 export const BARE_HONO = "bare Hono app";
+/** The same app without the Hono modules the workers leave out (infra/unused-hono.ts). */
+export const BARE_HONO_TRIMMED = "bare Hono app, trimmed";
 
 const BARE_HONO_SOURCE = `import { Hono } from "hono/tiny";
 const app = new Hono();
@@ -107,7 +109,8 @@ export async function measureStartup(
 ): Promise<StartupFigures> {
   const bundles: (Bundle & { kind?: WorkerSpec["kind"] })[] = [
     { name: EMPTY_MODULE, code: "" },
-    { name: BARE_HONO, code: await bareHonoApp(plan.workers[0]!.spec, root) },
+    { name: BARE_HONO, code: await bareHonoApp(plan.workers[0]!.spec, root, false) },
+    { name: BARE_HONO_TRIMMED, code: await bareHonoApp(plan.workers[0]!.spec, root, true) },
     ...plan.workers.map(({ spec, build }) => ({
       name: spec.name,
       code: build.code,
@@ -129,10 +132,15 @@ export async function measureStartup(
   };
 }
 
-/** The bare app built with a worker's own esbuild settings (only the entry differs). */
-async function bareHonoApp(spec: WorkerSpec, root: string): Promise<string> {
+/**
+ * The bare app built with a worker's own esbuild settings (only the entry differs), with or
+ * without the plugin that leaves out the Hono modules no worker calls.
+ */
+async function bareHonoApp(spec: WorkerSpec, root: string, trimmed: boolean): Promise<string> {
+  const options = buildOptions(spec, root);
   const result = await esbuild.build({
-    ...buildOptions(spec, root),
+    ...options,
+    plugins: trimmed ? options.plugins : [],
     entryPoints: undefined,
     stdin: {
       contents: BARE_HONO_SOURCE,
