@@ -3,10 +3,13 @@
 // edit that keeps the release manager's comments, written atomically.
 
 import { existsSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { isMap, parseDocument } from "yaml";
 import { PROJECT } from "../infra/config.ts";
 import { UsageError } from "./args.ts";
+
+/** The checkout the commands run from: the Pulumi program and, by default, its stack files. */
+export const REPO_ROOT = resolve(import.meta.dirname, "..");
 
 /** Long enough to pass validation; obviously not a real key. */
 export const PLACEHOLDER_JWT_SECRET = "offline-placeholder-jwt-secret-not-a-real-key-000000";

@@ -1,13 +1,11 @@
 // A small JSON client for the platform's public API (docs/api.md), used by seed, smoke and the local
 // platform, and the `--url`/`--stack` flags that name which platform. Only fetch, with a timeout.
 
-import { resolve } from "node:path";
 import { COMMON_FLAGS, UsageError, urlFlag } from "../cli/args.ts";
-import { offlineConfig, readStackFile } from "../cli/stack-file.ts";
+import { offlineConfig, REPO_ROOT, readStackFile } from "../cli/stack-file.ts";
 import { PROJECT } from "../infra/config.ts";
 import { REQUEST_ID_HEADER, SERVED_BY_HEADER } from "../shared/identity.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const LOCAL_URL = "http://127.0.0.1:8787";
 
 /** How smoke and seed are pointed at a platform: a URL, or a deployed stack by name. */
@@ -24,7 +22,7 @@ export function targetUrl(flags: { url?: string | undefined; stack?: string | un
   if (flags.url !== undefined && flags.stack !== undefined)
     throw new UsageError("--url and --stack both name the platform; give one of them");
   if (flags.stack === undefined) return urlFlag(flags.url ?? LOCAL_URL);
-  const file = readStackFile(ROOT, flags.stack);
+  const file = readStackFile(REPO_ROOT, flags.stack);
   const hostname = offlineConfig(file.text, file.source)[`${PROJECT}:hostname`];
   if (typeof hostname !== "string") throw new Error(`${file.source} has no ${PROJECT}:hostname`);
   return `https://${hostname}`;

@@ -2,9 +2,8 @@
 // plan, writes bench/results.json and BENCHMARKS.md, and exits 1 when a target is missed. Local
 // and bounded: workerd on 127.0.0.1, a fixed number of runs of a fixed number of seconds.
 
-import { resolve } from "node:path";
 import { COMMON_FLAGS, integerFlag, runCommand } from "../cli/args.ts";
-import { offlineConfig, readStackFile } from "../cli/stack-file.ts";
+import { offlineConfig, REPO_ROOT, readStackFile } from "../cli/stack-file.ts";
 import { planPlatform } from "../infra/plan.ts";
 import { measureBuilds, sizesOf } from "./bench/build.ts";
 import { measureFallback } from "./bench/fallback.ts";
@@ -16,8 +15,6 @@ import type { BenchResults, BenchSettings } from "./bench/results.ts";
 import { measureSplit, randomKeys } from "./bench/split.ts";
 import { measureStartup } from "./bench/startup.ts";
 import { judgeTargets } from "./bench/targets.ts";
-
-const ROOT = resolve(import.meta.dirname, "..");
 
 const COMMAND = {
   usage:
@@ -63,13 +60,18 @@ await runCommand(COMMAND, async (flags) => {
     console.error(`[${((performance.now() - started) / 1000).toFixed(0)} s] ${what}`);
 
   step("planning the staging stack");
-  const file = readStackFile(ROOT, "staging");
+  const file = readStackFile(REPO_ROOT, "staging");
   const config = offlineConfig(file.text, file.source);
-  const plan = await planPlatform({ config, stack: file.stack, root: ROOT, source: file.source });
+  const plan = await planPlatform({
+    config,
+    stack: file.stack,
+    root: REPO_ROOT,
+    source: file.source,
+  });
   step(`esbuild, ${settings.rounds} rounds`);
-  const build = await measureBuilds(plan, ROOT, settings.rounds);
+  const build = await measureBuilds(plan, REPO_ROOT, settings.rounds);
   step(`start-up, ${settings.runs} runs`);
-  const startup = await measureStartup(plan, ROOT, settings.runs);
+  const startup = await measureStartup(plan, REPO_ROOT, settings.runs);
   step("starting workerd");
   const platform = await startBenchPlatform(plan);
   const loads = await (async () => {
@@ -89,13 +91,13 @@ await runCommand(COMMAND, async (flags) => {
   const measured = { sizes: sizesOf(plan), build, startup, ...loads, split };
   const results: BenchResults = {
     date: new Date().toISOString(),
-    machine: machineOf(ROOT),
+    machine: machineOf(REPO_ROOT),
     settings,
     ...measured,
     targets: judgeTargets(measured),
     seconds: (performance.now() - started) / 1000,
   };
-  const wrote = quick ? [] : writeReports(ROOT, results);
+  const wrote = quick ? [] : writeReports(REPO_ROOT, results);
   console.log(flags.json ? JSON.stringify(results, null, 2) : summaryText(results, wrote));
   return results.targets.every((target) => target.met) ? 0 : 1;
 });

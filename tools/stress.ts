@@ -13,12 +13,12 @@ import type { Faults } from "../cli/local/faults.ts";
 import { localStack, stateLayout } from "../cli/local/local-config.ts";
 import { type RunningPlatform, startPlatform } from "../cli/local/platform.ts";
 import { quantile } from "../cli/rollout/health.ts";
+import { REPO_ROOT } from "../cli/stack-file.ts";
 import { textTable } from "../cli/text-table.ts";
 import { planPlatform } from "../infra/plan.ts";
 import { rolloutBucket } from "../services/router/src/split.ts";
 import { ApiClient, type Session } from "./api-client.ts";
 
-const ROOT = resolve(import.meta.dirname, "..");
 const FAULTED = "investor";
 /** Weights across the range, so every request path (green, blue, fallback) is taken. */
 const ROLLOUT = { auth: 100, creator: 25, investor: 50, production: 75, browse: 0, analytics: 100 };
@@ -105,10 +105,10 @@ export async function runStress(options: StressOptions): Promise<StressReport> {
   let platform: RunningPlatform | undefined;
   try {
     const jwtSecret = "a-stress-run-secret-that-is-long-enough-0123456789";
-    const local = localStack(ROOT, { stack: "staging", rollout: ROLLOUT }, jwtSecret);
+    const local = localStack(REPO_ROOT, { stack: "staging", rollout: ROLLOUT }, jwtSecret);
     local.config["platform:workers"] = { [FAULTED]: { deadlineMs: 1000 } };
     platform = await startPlatform({
-      plan: await planPlatform({ ...local, root: ROOT }),
+      plan: await planPlatform({ ...local, root: REPO_ROOT }),
       state: stateLayout(stateDir),
       port: 0,
       jwtSecret,

@@ -3,7 +3,7 @@
 // Exit codes: 0 after Ctrl-C/SIGTERM, 1 when building or starting fails, 2 for bad flags/config.
 
 import { watch } from "node:fs";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { BudgetError, type Budgets, checkBudgets, loadBudgets } from "../../infra/budgets.ts";
 import { ConfigError } from "../../infra/config.ts";
 import { loadMigrations } from "../../infra/migrations/files.ts";
@@ -11,14 +11,14 @@ import { buildsOf, type PlatformPlan, planPlatform } from "../../infra/plan.ts";
 import { ApiClient } from "../../tools/api-client.ts";
 import { formatSeedSummary, seedDemoData } from "../../tools/demo-data.ts";
 import { helpText, parseFlags, UsageError } from "../args.ts";
+import { REPO_ROOT } from "../stack-file.ts";
 import { START_COMMAND, startOptions } from "./flags.ts";
 import { localJwtSecret, localStack, stateLayout } from "./local-config.ts";
 import { assertPortFree, PortInUseError, type RunningPlatform, startPlatform } from "./platform.ts";
 import { formatStartupTable } from "./table.ts";
 import { type WorkerWatcher, watchWorkers } from "./watch.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const MIGRATIONS_DIR = join(ROOT, "shared/migrations");
+const MIGRATIONS_DIR = join(REPO_ROOT, "shared/migrations");
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 const output = { info: console.log, error: console.error };
 
@@ -51,14 +51,14 @@ async function main(): Promise<void> {
   const parsed = parseFlags(START_COMMAND, process.argv.slice(2));
   if (parsed.help) return output.info(helpText(START_COMMAND));
   const flags = startOptions(parsed, process.env);
-  const state = stateLayout(flags.stateDir ?? join(ROOT, ".local"));
+  const state = stateLayout(flags.stateDir ?? join(REPO_ROOT, ".local"));
   const jwtSecret = localJwtSecret(state, flags.jwtSecret);
-  const local = localStack(ROOT, flags, jwtSecret.value);
+  const local = localStack(REPO_ROOT, flags, jwtSecret.value);
   await assertPortFree(flags.port);
 
-  const budgets = loadBudgets(join(ROOT, "bundle-budgets.json"));
+  const budgets = loadBudgets(join(REPO_ROOT, "bundle-budgets.json"));
   const buildStarted = performance.now();
-  const plan = await planPlatform({ ...local, root: ROOT, budgets });
+  const plan = await planPlatform({ ...local, root: REPO_ROOT, budgets });
   const buildMs = performance.now() - buildStarted;
   if (stopping) return;
 
@@ -123,7 +123,7 @@ async function devMode(live: RunningPlatform, plan: PlatformPlan, budgets: Budge
   let running = buildsOf(plan);
   return watchWorkers({
     specs: plan.workers.map((worker) => worker.spec),
-    root: ROOT,
+    root: REPO_ROOT,
     initial: running,
     onBuildError: (message) =>
       output.error(`${message}\nthe last good version keeps running; fix the error and save`),

@@ -3,6 +3,7 @@
 // budget and against the base branch, calling out any worker that grew more than the threshold).
 
 import { budgetUse, formatBytes } from "../../infra/budgets.ts";
+import { isRecord } from "../stack-file.ts";
 import { textTable } from "../text-table.ts";
 import type { BasePlan } from "./base.ts";
 import { diffPlans, signedBytes, summarizeChanges } from "./diff.ts";
@@ -144,9 +145,6 @@ type UpstreamView = { deadlineMs?: number; skipAfterFailures?: number; skipForMs
 
 /** The router's per-worker deadline and skip settings, from its CONFIG binding. */
 function routerUpstreams(plan: OfflinePlan): Record<string, UpstreamView> {
-  const config = plan.workers.find((w) => w.config)?.config;
-  const upstreams = config?.upstreams;
-  return typeof upstreams === "object" && upstreams !== null
-    ? (upstreams as Record<string, UpstreamView>)
-    : {};
+  const upstreams = plan.workers.find((w) => w.config)?.config?.upstreams;
+  return isRecord(upstreams) ? (upstreams as Record<string, UpstreamView>) : {};
 }

@@ -3,15 +3,12 @@
 // rollout and the resources; with --base, only what changes against another commit.
 
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
 import { COMMON_FLAGS, runCommand, UsageError } from "../args.ts";
-import { readStackFile } from "../stack-file.ts";
+import { REPO_ROOT, readStackFile } from "../stack-file.ts";
 import { planAtRef } from "./base.ts";
 import { diffPlans } from "./diff.ts";
 import { budgetReport, DEFAULT_GROWTH_THRESHOLD, formatDiff, formatPlan } from "./format.ts";
 import { offlinePlanOfText } from "./view.ts";
-
-const ROOT = resolve(import.meta.dirname, "../..");
 
 const COMMAND = {
   usage: "npm run plan -- --stack <name> [--json | --markdown] [--base <git ref>]",
@@ -54,13 +51,13 @@ await runCommand(COMMAND, async (flags) => {
       `--growth-threshold must be a percentage ≥ 0, got ${JSON.stringify(flags["growth-threshold"])}`,
     );
   }
-  const file = readStackFile(ROOT, flags.stack);
+  const file = readStackFile(REPO_ROOT, flags.stack);
   const { stack } = file;
   try {
     const path = flags["stack-file"];
     const [text, source] = path ? [readFileSync(path, "utf8"), path] : [file.text, file.source];
-    const head = await offlinePlanOfText(ROOT, stack, text, source);
-    const base = flags.base ? planAtRef({ root: ROOT, ref: flags.base, stack }) : undefined;
+    const head = await offlinePlanOfText(REPO_ROOT, stack, text, source);
+    const base = flags.base ? planAtRef({ root: REPO_ROOT, ref: flags.base, stack }) : undefined;
     if (flags.json) {
       const changes = base && diffPlans(base.plan, head);
       const against = base && { base: { ref: base.ref, note: base.note }, changes };
