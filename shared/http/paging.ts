@@ -6,6 +6,8 @@ import { fromBase64Url, toBase64Url } from "../base64url.ts";
 import type { D1Database } from "../d1.ts";
 import { ApiError } from "../errors.ts";
 import {
+  atLeast,
+  atMost,
   type LazySchema,
   lazySchema,
   queryInteger,
@@ -22,7 +24,7 @@ export const MAX_CURSOR_LENGTH = 512;
 /** Query fields of every list; spread into a service's own query schema to add filters. */
 export const pageQueryFields = () => ({
   limit: queryInteger(1, MAX_PAGE_SIZE, DEFAULT_PAGE_SIZE),
-  cursor: v.optional(v.pipe(v.string(), v.minLength(1), v.maxLength(MAX_CURSOR_LENGTH))),
+  cursor: v.optional(v.pipe(v.string(), atLeast(1), atMost(MAX_CURSOR_LENGTH))),
 });
 
 /** `?limit=` (1-50, default 20) and `?cursor=`; other query fields are ignored. */

@@ -5,7 +5,10 @@ import * as v from "valibot";
 import { describe, expect, it } from "vitest";
 import { ApiError } from "../errors.ts";
 import {
+  atLeast,
+  atMost,
   integer,
+  type LazySchema,
   lazySchema,
   parseWith,
   queryInteger,
@@ -18,18 +21,18 @@ import {
 const body = lazySchema(() =>
   strictObject({
     title: text(1, 5),
-    count: v.optional(v.pipe(integer(), v.minValue(1), v.maxValue(9))),
+    count: v.optional(v.pipe(integer(), atLeast(1), atMost(9))),
     kind: v.optional(v.picklist(["a", "b"])),
     id: v.optional(uuid()),
     email: v.optional(v.pipe(v.string(), v.email())),
     at: v.optional(v.pipe(v.string(), v.isoTimestamp())),
-    tags: v.optional(v.pipe(v.array(v.string()), v.minLength(1), v.maxLength(2))),
+    tags: v.optional(v.pipe(v.array(v.string()), atLeast(1), atMost(2))),
     pair: v.optional(v.strictTuple([v.string()])),
     view: v.optional(v.literal("view")),
   }),
 );
 
-function messageOf(value: unknown, schema = body): string {
+function messageOf(value: unknown, schema: LazySchema = body): string {
   try {
     parseWith(schema, value, "body");
   } catch (error) {
@@ -72,6 +75,13 @@ describe("parseWith", () => {
     expect(messageOf({ title: "", isAdmin: true, role: "x" })).toBe(
       "body.title must be at least 1 character; body.isAdmin is not a known field; body.role is not a known field",
     );
+  });
+
+  it("says a bound of one in the singular", () => {
+    const one = lazySchema(() => strictObject({ code: v.pipe(v.string(), atMost(1)) }));
+    expect(messageOf({ code: "ab" }, one)).toBe("body.code must be at most 1 character");
+    const pair = lazySchema(() => strictObject({ tags: v.pipe(v.array(v.string()), atMost(1)) }));
+    expect(messageOf({ tags: ["a", "b"] }, pair)).toBe("body.tags must have at most 1 item");
   });
 
   it("returns the trimmed output, and reads query strings with defaults", () => {

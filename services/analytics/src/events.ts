@@ -9,7 +9,13 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { enforceRateLimit } from "../../../shared/http/rate-limit.ts";
-import { lazySchema, strictObject, uuid } from "../../../shared/http/validation.ts";
+import {
+  atLeast,
+  atMost,
+  lazySchema,
+  strictObject,
+  uuid,
+} from "../../../shared/http/validation.ts";
 
 /** Most events one request may carry; D1 also caps bound parameters per statement at 100. */
 export const MAX_EVENTS_PER_BATCH = 100;
@@ -48,7 +54,7 @@ const eventSchema = () =>
 
 const batchSchema = lazySchema(() =>
   strictObject({
-    events: v.pipe(v.array(eventSchema()), v.minLength(1), v.maxLength(MAX_EVENTS_PER_BATCH)),
+    events: v.pipe(v.array(eventSchema()), atLeast(1), atMost(MAX_EVENTS_PER_BATCH)),
   }),
 );
 

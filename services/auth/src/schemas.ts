@@ -3,16 +3,22 @@
 // that differ only in case.
 
 import * as v from "valibot";
-import { lazySchema, strictObject, text } from "../../../shared/http/validation.ts";
+import {
+  atLeast,
+  atMost,
+  lazySchema,
+  strictObject,
+  text,
+} from "../../../shared/http/validation.ts";
 import { ROLES } from "../../../shared/identity.ts";
 
-const email = () => v.pipe(v.string(), v.trim(), v.toLowerCase(), v.maxLength(254), v.email());
+const email = () => v.pipe(v.string(), v.trim(), v.toLowerCase(), atMost(254), v.email());
 
 /** The password policy, for a password being chosen. */
-const newPassword = () => v.pipe(v.string(), v.minLength(8), v.maxLength(128));
+const newPassword = () => v.pipe(v.string(), atLeast(8), atMost(128));
 
 /** A password being checked: never the policy, which would only tell a guesser what it is. */
-const givenPassword = () => v.pipe(v.string(), v.minLength(1), v.maxLength(128));
+const givenPassword = () => v.pipe(v.string(), atLeast(1), atMost(128));
 
 export const registerBody = lazySchema(() =>
   strictObject({
@@ -25,13 +31,13 @@ export const registerBody = lazySchema(() =>
 
 export const loginBody = lazySchema(() =>
   strictObject({
-    email: v.pipe(v.string(), v.trim(), v.toLowerCase(), v.minLength(1), v.maxLength(254)),
+    email: v.pipe(v.string(), v.trim(), v.toLowerCase(), atLeast(1), atMost(254)),
     password: givenPassword(),
   }),
 );
 
 // A refresh token is 32 random bytes in base64url (43 characters); the bound only stops abuse.
-const refreshToken = () => v.pipe(v.string(), v.minLength(1), v.maxLength(200));
+const refreshToken = () => v.pipe(v.string(), atLeast(1), atMost(200));
 
 export const refreshBody = lazySchema(() => strictObject({ refreshToken: refreshToken() }));
 

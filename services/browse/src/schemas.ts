@@ -2,7 +2,14 @@
 
 import * as v from "valibot";
 import { pageQueryFields } from "../../../shared/http/paging.ts";
-import { integer, lazySchema, queryObject, strictObject } from "../../../shared/http/validation.ts";
+import {
+  atLeast,
+  atMost,
+  integer,
+  lazySchema,
+  queryObject,
+  strictObject,
+} from "../../../shared/http/validation.ts";
 import { GENRES } from "../../../shared/pitches.ts";
 
 /** Relevance pages use an offset; past this many results a search asks for better words. */
@@ -11,7 +18,7 @@ export const MAX_RELEVANCE_RESULTS = 1000;
 export const browseQuery = lazySchema(() =>
   queryObject({
     ...pageQueryFields(),
-    q: v.optional(v.pipe(v.string(), v.trim(), v.maxLength(200))),
+    q: v.optional(v.pipe(v.string(), v.trim(), atMost(200))),
     genre: v.optional(v.picklist(GENRES)),
     sort: v.optional(v.picklist(["relevance", "recent"])),
   }),
@@ -20,6 +27,6 @@ export const browseQuery = lazySchema(() =>
 /** Where the next relevance page starts: the number of results already shown. */
 export const relevancePosition = lazySchema(() =>
   strictObject({
-    offset: v.pipe(integer(), v.minValue(1), v.maxValue(MAX_RELEVANCE_RESULTS - 1)),
+    offset: v.pipe(integer(), atLeast(1), atMost(MAX_RELEVANCE_RESULTS - 1)),
   }),
 );

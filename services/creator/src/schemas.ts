@@ -2,6 +2,8 @@
 
 import * as v from "valibot";
 import {
+  atLeast,
+  atMost,
   integer,
   lazySchema,
   type Output,
@@ -13,7 +15,7 @@ import { GENRES, MAX_BUDGET } from "../../../shared/pitches.ts";
 const title = () => text(1, 120);
 const logline = () => text(1, 500);
 const genre = () => v.picklist(GENRES);
-const budget = () => v.pipe(integer(), v.minValue(0), v.maxValue(MAX_BUDGET));
+const budget = () => v.pipe(integer(), atLeast(0), atMost(MAX_BUDGET));
 
 type Budgets = { budgetMin?: number; budgetMax?: number };
 

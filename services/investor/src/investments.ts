@@ -9,6 +9,8 @@ import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
 import {
+  atLeast,
+  atMost,
   integer,
   lazySchema,
   parseWith,
@@ -25,7 +27,7 @@ const newInvestment = lazySchema(() =>
   strictObject({
     pitchId: uuid(),
     kind: v.picklist(INVESTMENT_KINDS),
-    amount: v.optional(v.pipe(integer(), v.minValue(1), v.maxValue(MAX_BUDGET))),
+    amount: v.optional(v.pipe(integer(), atLeast(1), atMost(MAX_BUDGET))),
     note: v.optional(text(1, 1000)),
   }),
 );

@@ -9,6 +9,8 @@ import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
 import {
+  atLeast,
+  atMost,
   integer,
   lazySchema,
   parseWith,
@@ -22,7 +24,7 @@ import { MAX_BUDGET, requirePublishedPitch } from "../../../shared/pitches.ts";
 const newOffer = lazySchema(() =>
   strictObject({
     pitchId: uuid(),
-    amount: v.pipe(integer(), v.minValue(1), v.maxValue(MAX_BUDGET)),
+    amount: v.pipe(integer(), atLeast(1), atMost(MAX_BUDGET)),
     terms: text(1, 2000),
   }),
 );
