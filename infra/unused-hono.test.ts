@@ -1,12 +1,13 @@
 // The Hono modules the workers leave out: stand-ins that match Hono's exports, bundles without the
 // real code, a clear error if a left-out feature is called anyway, and no worker source calling one.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import * as esbuild from "esbuild";
 import { describe, expect, it } from "vitest";
+import { workerLinesMatching } from "../test/support/worker-sources.ts";
 import { buildOptions, buildWorker } from "./build.ts";
 import { workerSpec } from "./topology.ts";
 import { UNUSED_HONO } from "./unused-hono.ts";
@@ -82,22 +83,7 @@ describe("the Hono modules left out of the workers", () => {
 
   it("are called nowhere in the workers' sources", () => {
     const calls = /\.(?:mount|parseBody)\(|from\s+["']hono\/(?:html|jsx)/;
-    const found: string[] = [];
-    const walk = (dir: string): void => {
-      for (const entry of readdirSync(join(ROOT, dir), { withFileTypes: true })) {
-        const path = join(dir, entry.name);
-        if (entry.isDirectory()) walk(path);
-        else if (/\.tsx?$/.test(entry.name) && !entry.name.includes(".test.")) {
-          readFileSync(join(ROOT, path), "utf8")
-            .split("\n")
-            .forEach((line, i) => {
-              if (calls.test(line)) found.push(`${path}:${i + 1}: ${line.trim()}`);
-            });
-        }
-      }
-    };
-    walk("services");
-    walk("shared");
-    expect(found).toEqual([]);
+    const found = workerLinesMatching(ROOT, calls);
+    expect(found, "left out of the bundles: see infra/unused-hono.ts").toEqual([]);
   });
 });

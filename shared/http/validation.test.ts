@@ -1,8 +1,10 @@
 // Every sentence a worker answers a bad field with, from valibot's issues: the one error shape
 // clients read (`invalid_request`, each bad field named once).
 
+import { resolve } from "node:path";
 import * as v from "valibot";
 import { describe, expect, it } from "vitest";
+import { workerLinesMatching } from "../../test/support/worker-sources.ts";
 import { ApiError } from "../errors.ts";
 import {
   atLeast,
@@ -95,6 +97,13 @@ describe("parseWith", () => {
     expect(() => parseWith(query, { limit: "1.5" }, "query")).toThrow(
       "query.limit must be an integer",
     );
+  });
+
+  it("is the one way the workers bound a size: valibot's own bounds would answer 'is invalid'", () => {
+    const root = resolve(import.meta.dirname, "../..");
+    const bounds = /\bv\.(?:minValue|maxValue|minLength|maxLength)\(/;
+    const found = workerLinesMatching(root, bounds);
+    expect(found, "use atLeast/atMost from shared/http/validation.ts (same sentences)").toEqual([]);
   });
 
   it("builds a schema once, on first use", () => {

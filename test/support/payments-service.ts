@@ -29,7 +29,14 @@ import type { ServiceEnv } from "../../../shared/http/app.ts";
 import { readJson } from "../../../shared/http/body.ts";
 import { requireIdentity } from "../../../shared/http/identity.ts";
 import { newestFirstPage, pageQuery } from "../../../shared/http/paging.ts";
-import { integer, lazySchema, parseWith, strictObject } from "../../../shared/http/validation.ts";
+import {
+  atLeast,
+  atMost,
+  integer,
+  lazySchema,
+  parseWith,
+  strictObject,
+} from "../../../shared/http/validation.ts";
 import { camelCaseMapper, type RowMapper } from "../../../shared/rows.ts";
 
 interface PaymentRow {
@@ -45,7 +52,7 @@ const paymentFromRow: RowMapper<PaymentRow> = camelCaseMapper(PAYMENT_COLUMNS);
 
 const newPayment = lazySchema(() =>
   strictObject({
-    amount: v.pipe(integer(), v.minValue(1), v.maxValue(100_000_000)),
+    amount: v.pipe(integer(), atLeast(1), atMost(100_000_000)),
     currency: v.picklist(["EUR", "GBP", "USD"]),
   }),
 );
